@@ -1,0 +1,127 @@
+/*
+ * config.h - the relaycheck INI file as an immutable, validated structure
+ *
+ * rc_config_load() parses a file into a new RC_CONFIG or fails with every
+ * error found, each as "file:line: what". A loaded configuration is never
+ * changed afterwards; rc_config_free() releases it. rc_config_defaults()
+ * gives the built-in configuration used when the default file is absent.
+ *
+ * The schema (sections, keys, defaults) is documented in README.md and
+ * relaycheck.ini(5); DESIGN.md section 4 is the contract.
+ */
+#ifndef RC_CONFIG_H_INCLUDED
+#define RC_CONFIG_H_INCLUDED
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include "../dnscheck/checks.h"
+#include "iptable.h"
+#include "nametable.h"
+
+#define RC_DEFAULT_CONFIG	"/etc/exim4/relaycheck.ini"
+#define RC_MAX_NAMESERVERS	6		/* udns DNS_MAXSERV */
+#define RC_MAX_LINE		1024		/* longest line accepted */
+#define RC_PREFIX_MAX		48
+
+typedef enum rc_dnsfail {
+    RC_DNSFAIL_ACCEPT,
+    RC_DNSFAIL_TEMPREJECT
+} RC_DNSFAIL;
+
+/* One item of a blocklist `codes` value: a range or a bitmask. */
+typedef struct rc_code {
+    bool        bitmask;		/* match if (answer & mask) != 0 */
+    unsigned    lo, hi;			/* host byte order; or mask in lo */
+    int         score;			/* -1: the list's own score */
+} RC_CODE;
+
+typedef enum rc_rhs_target {
+    RC_RHS_SENDER,
+    RC_RHS_HELO,
+    RC_RHS_PTR
+} RC_RHS_TARGET;
+
+typedef struct rc_list {
+    char       *zone;
+    char        label[RC_LABEL_MAX];
+    int         score;
+    bool        txt;
+    RC_RHS_TARGET target;		/* rhsbl only */
+    RC_CODE    *codes;
+    size_t      ncodes;
+    int         line;			/* of the section header */
+} RC_LIST;
+
+typedef struct rc_config {
+    char       *path;			/* NULL for built-in defaults */
+    int         reject_score;		/* 0 = never */
+    int         tempreject_score;	/* 0 = never */
+    int         dns_timeout_ms;
+    struct sockaddr_storage nameservers[RC_MAX_NAMESERVERS];
+    size_t      nnameservers;		/* 0: /etc/resolv.conf */
+    RC_DNSFAIL  on_dns_failure;
+    char        header_prefix[RC_PREFIX_MAX];
+    bool        skip_authenticated;
+    RC_IPTABLE  skip_hosts;
+    int         scores[RC_CHK_NSCORE_COUNT];
+    RC_LIST    *dnsbl;
+    size_t      ndnsbl;
+    RC_LIST    *rhsbl;
+    size_t      nrhsbl;
+    RC_IPTABLE  nsc_ip;			/* [no_server_check] */
+    RC_NAMETABLE nsc_domain;
+    RC_NAMETABLE nsc_host;
+    bool        domain_requires_spf;
+    int         max_ptr_names;		/* forward lookups per client */
+} RC_CONFIG;
+
+/* Where a configuration was read from, to notice when it changes. */
+typedef struct rc_filestamp {
+    dev_t       dev;
+    ino_t       ino;
+    off_t       size;
+    struct timespec mtime;
+} RC_FILESTAMP;
+
+/* rc_config_defaults - built-in configuration; NULL only on ENOMEM */
+extern RC_CONFIG *rc_config_defaults(void);
+
+/*
+ * rc_config_load - parse and validate a file. On failure returns NULL and
+ * a malloc'ed error text (one "file:line: what" per line) in *errors. The
+ * stamp of the file that was read is stored in *stamp when not NULL.
+ */
+extern RC_CONFIG *rc_config_load(const char *path, char **errors, RC_FILESTAMP *stamp);
+
+/* rc_config_parse_string - the same for text in memory (tests, fuzzing) */
+extern RC_CONFIG *rc_config_parse_string(const char *name, const char *text, char **errors);
+
+extern void rc_config_free(RC_CONFIG *);
+
+/* rc_config_stamp - stat a file; false with errno set when it cannot be */
+extern bool rc_config_stamp(const char *path, RC_FILESTAMP *);
+extern bool rc_filestamp_equal(const RC_FILESTAMP *, const RC_FILESTAMP *);
+
+/* rc_config_dump - the effective configuration, as an INI text (malloc'ed) */
+extern char *rc_config_dump(const RC_CONFIG *);
+
+/* rc_parse_duration - "5s", "500ms", "2m"; bare number = seconds */
+extern bool rc_parse_duration(const char *, int *ms);
+
+/* rc_parse_sockaddr - "IP", "IP:port", "[IPv6]:port"; port 0 = default 53 */
+extern bool rc_parse_sockaddr(const char *, struct sockaddr_storage *);
+
+/* rc_parse_codes - blocklist `codes` list into a malloc'ed array */
+extern bool rc_parse_codes(const char *, RC_CODE **, size_t *, const char **why);
+
+/*
+ * rc_codes_match - does an answer (host byte order) match the list? The
+ * first matching item's own score, or -1 for the list's score, is stored.
+ */
+extern bool rc_codes_match(const RC_CODE *, size_t, unsigned answer, int *score);
+
+#endif

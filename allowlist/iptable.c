@@ -1,0 +1,132 @@
+/*
+ * iptable.c - sorted CIDR table
+ *
+ * CIDR prefixes form a laminar family: two prefixes are either disjoint or
+ * one contains the other. Sorted by first address (wider first on a tie),
+ * the entry that contains an address is the last entry starting at or
+ * below it, or one of that entry's ancestors. Each entry keeps the index of
+ * its nearest enclosing entry, so a lookup is one binary search plus a walk
+ * of at most 129 parent links, whatever the size of the table.
+ */
+#include "iptable.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void
+rc_iptable_init(RC_IPTABLE *t)
+{
+    memset(t, 0, sizeof(*t));
+}
+
+/* rc_iptable_add - append one prefix; false on allocation failure */
+
+bool
+rc_iptable_add(RC_IPTABLE *t, const RC_CIDR *c, int line)
+{
+    if (t->n == t->cap) {
+	size_t  ncap = t->cap ? 2 * t->cap : 16;
+	RC_IPENTRY *nv = realloc(t->v, ncap * sizeof(*nv));
+
+	if (nv == NULL)
+	    return (false);
+	t->v = nv;
+	t->cap = ncap;
+    }
+    t->v[t->n].cidr = *c;
+    rc_cidr_last(c, &t->v[t->n].last);
+    t->v[t->n].parent = -1;
+    t->v[t->n].line = line;
+    t->n++;
+    t->sealed = false;
+    return (true);
+}
+
+static int
+entry_cmp(const void *x, const void *y)
+{
+    const RC_IPENTRY *a = x, *b = y;
+    int     c = rc_addr_cmp(&a->cidr.addr, &b->cidr.addr);
+
+    if (c != 0)
+	return (c);
+    if (a->cidr.plen != b->cidr.plen)
+	return (a->cidr.plen < b->cidr.plen ? -1 : 1);
+    return (a->line < b->line ? -1 : a->line > b->line);
+}
+
+/* rc_iptable_seal - sort, drop exact duplicates, link parents */
+
+void
+rc_iptable_seal(RC_IPTABLE *t)
+{
+    size_t  out = 0;
+    long   *stack;
+    size_t  depth = 0;
+
+    if (t->n > 1)
+	qsort(t->v, t->n, sizeof(*t->v), entry_cmp);
+    for (size_t i = 0; i < t->n; i++) {
+	if (out > 0 && t->v[out - 1].cidr.plen == t->v[i].cidr.plen
+	    && rc_addr_cmp(&t->v[out - 1].cidr.addr, &t->v[i].cidr.addr) == 0)
+	    continue;				/* keep the first-listed one */
+	t->v[out++] = t->v[i];
+    }
+    t->n = out;
+
+    /*
+     * Parents: walk in sorted order with a stack of open prefixes; pop
+     * those that end before the current one starts.
+     */
+    stack = malloc((t->n ? t->n : 1) * sizeof(*stack));
+    for (size_t i = 0; i < t->n; i++) {
+	if (stack == NULL) {
+	    /* Without memory for the stack, fall back to a quadratic scan. */
+	    for (long j = (long) i - 1; j >= 0; j--)
+		if (rc_cidr_contains(&t->v[j].cidr, &t->v[i].cidr.addr)) {
+		    t->v[i].parent = j;
+		    break;
+		}
+	    continue;
+	}
+	while (depth > 0 && !rc_cidr_contains(&t->v[stack[depth - 1]].cidr,
+					     &t->v[i].cidr.addr))
+	    depth--;
+	t->v[i].parent = depth > 0 ? stack[depth - 1] : -1;
+	stack[depth++] = (long) i;
+    }
+    free(stack);
+    t->sealed = true;
+}
+
+/* rc_iptable_lookup - most specific entry containing the address, or NULL */
+
+const RC_IPENTRY *
+rc_iptable_lookup(const RC_IPTABLE *t, const RC_ADDR *a)
+{
+    size_t  lo = 0, hi = t->n;
+    long    i;
+
+    if (!t->sealed || t->n == 0)
+	return (NULL);
+    /* Find the last entry whose first address is <= a. */
+    while (lo < hi) {
+	size_t  mid = lo + (hi - lo) / 2;
+
+	if (rc_addr_cmp(&t->v[mid].cidr.addr, a) <= 0)
+	    lo = mid + 1;
+	else
+	    hi = mid;
+    }
+    for (i = (long) lo - 1; i >= 0; i = t->v[i].parent)
+	if (rc_addr_cmp(a, &t->v[i].last) <= 0)
+	    return (&t->v[i]);
+    return (NULL);
+}
+
+void
+rc_iptable_free(RC_IPTABLE *t)
+{
+    free(t->v);
+    rc_iptable_init(t);
+}

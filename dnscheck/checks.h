@@ -1,0 +1,102 @@
+/*
+ * checks.h - check identities, findings and verdicts
+ *
+ * A check is identified by an RC_CHECK value; its name is the key under
+ * [scores] in the INI file and the id in the log line. A finding is what
+ * one check concluded for one message:
+ *
+ *	HIT	the check found a problem; the score counts
+ *	PASS	the check ran and found nothing wrong
+ *	TEMP	the check could not decide (DNS timeout, SERVFAIL, ...); a TEMP
+ *		finding never scores as if a record were absent
+ *	SKIP	the check did not run (disabled, not applicable)
+ *
+ * Blocklist findings share one check id per kind (dnsbl, rhsbl) and carry
+ * the list's own label and score.
+ */
+#ifndef RC_CHECKS_H_INCLUDED
+#define RC_CHECKS_H_INCLUDED
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef enum rc_check {
+    RC_CHK_PTR_MISSING,
+    RC_CHK_PTR_NO_ADDRESS,
+    RC_CHK_PTR_MISMATCH,
+    RC_CHK_PTR_GENERIC,
+    RC_CHK_HELO_BARE_IP,
+    RC_CHK_HELO_NOT_FQDN,
+    RC_CHK_HELO_MISMATCH,
+    RC_CHK_SPF_PASS,
+    RC_CHK_SPF_FAIL,
+    RC_CHK_SPF_SOFTFAIL,
+    RC_CHK_SPF_NEUTRAL,
+    RC_CHK_SPF_NONE,
+    RC_CHK_SPF_PERMERROR,
+    RC_CHK_SPF_TEMPERROR,
+    RC_CHK_NSCORE_COUNT,		/* checks above have a [scores] key */
+    RC_CHK_DNSBL = RC_CHK_NSCORE_COUNT,	/* per-list score */
+    RC_CHK_RHSBL,
+    RC_CHK_ALLOWLIST,			/* "on No Server Check list", score 0 */
+    RC_CHK_COUNT
+} RC_CHECK;
+
+typedef enum rc_status {
+    RC_HIT,
+    RC_PASS,
+    RC_TEMP,
+    RC_SKIP
+} RC_STATUS;
+
+typedef struct rc_checkinfo {
+    const char *id;			/* [scores] key and log id */
+    int         default_score;
+    const char *text;			/* "Relay Host: No DNS PTR record" */
+    const char *remedy;			/* printf format with one %s (IP); or NULL */
+} RC_CHECKINFO;
+
+extern const RC_CHECKINFO rc_checkinfo[RC_CHK_COUNT];
+
+/* rc_check_by_id - [scores] key to check; -1 when unknown */
+extern int rc_check_by_id(const char *);
+
+#define RC_TEXT_MAX	160		/* finding text */
+#define RC_DETAIL_MAX	320		/* finding detail, already escaped */
+#define RC_LABEL_MAX	64		/* blocklist label */
+
+typedef struct rc_finding {
+    RC_CHECK    check;
+    RC_STATUS   status;
+    int         score;			/* counts only when status == RC_HIT */
+    char        text[RC_TEXT_MAX];	/* printable ASCII */
+    char        detail[RC_DETAIL_MAX];	/* printable ASCII */
+    char        label[RC_LABEL_MAX];	/* blocklist label, "" otherwise */
+} RC_FINDING;
+
+typedef enum rc_action {
+    RC_ACCEPT,
+    RC_TEMPREJECT,
+    RC_REJECT
+} RC_ACTION;
+
+extern const char *rc_action_name(RC_ACTION);
+extern const char *rc_status_name(RC_STATUS);
+
+#define RC_MAX_FINDINGS 64
+
+typedef struct rc_verdict {
+    int         score;
+    RC_ACTION   action;
+    bool        temp_seen;		/* some scoring check ended TEMP */
+    bool        allowlisted;
+    bool        config_error;		/* 451, nothing checked */
+    bool        skipped;		/* not checked at all */
+    char        skip_reason[64];
+    char        note[RC_DETAIL_MAX];	/* log-only remark, e.g. entry not honoured */
+    long        elapsed_ms;
+    size_t      nfindings;
+    RC_FINDING  findings[RC_MAX_FINDINGS];
+} RC_VERDICT;
+
+#endif

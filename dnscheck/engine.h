@@ -1,0 +1,37 @@
+/*
+ * engine.h - judge one message's relay host
+ *
+ * rc_engine_check() takes the facts of a message and a loaded
+ * configuration and fills a verdict: facts -> skips -> No Server Check
+ * list -> checks (all DNS in one udns session under one deadline) ->
+ * findings -> score -> action. It never blocks past the configured
+ * dns_timeout, never exits or aborts, and reports every internal failure
+ * as a TEMP finding. It uses no Exim symbols.
+ */
+#ifndef RC_ENGINE_H_INCLUDED
+#define RC_ENGINE_H_INCLUDED
+
+#include <stdbool.h>
+
+#include "../allowlist/config.h"
+#include "checks.h"
+
+typedef struct rc_facts {
+    const char *ip;			/* client address; NULL: local submission */
+    const char *helo;			/* "" when none */
+    const char *sender;			/* envelope sender, "" for bounces */
+    bool        authenticated;
+    const char *primary_hostname;	/* this server's name, may be NULL */
+    const char *resolv_conf;		/* NULL: /etc/resolv.conf (tests) */
+} RC_FACTS;
+
+extern void rc_engine_check(const RC_CONFIG *, const RC_FACTS *, RC_VERDICT *);
+
+/* rc_verdict_add - append a finding; false when the verdict is full */
+extern bool rc_verdict_add(RC_VERDICT *, RC_CHECK, RC_STATUS, int score,
+			   const char *text, const char *detail);
+
+/* rc_verdict_decide - total score and action from the findings */
+extern void rc_verdict_decide(const RC_CONFIG *, RC_VERDICT *);
+
+#endif

@@ -1,0 +1,336 @@
+/*
+ * resolver.c - the per-message udns session and its poll loop
+ *
+ * udns facts this file relies on (see notes/libraries.md section 1):
+ *   - dns_new(NULL) asserts that the default context was initialised, so
+ *     dns_reset(NULL) comes first; dns_init() is never called (it reads
+ *     resolv.conf with strtok and its name clashes with Exim's dns_init);
+ *   - servers and options are set before dns_open() (asserts otherwise);
+ *   - a submitted query is only sent by the next dns_timeouts();
+ *   - dns_free() drops active queries without calling their callbacks, so
+ *     every RC_QUERY is owned here, not by udns, and survives that;
+ *   - udns's retry schedule has one-second resolution; the real limit is
+ *     our own millisecond deadline on CLOCK_MONOTONIC.
+ * No signal, alarm or signal mask is touched: Exim's SIGALRM timeout for
+ * local_scan stays in force, and EINTR just goes round the loop again.
+ */
+#include "resolver.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <udns.h>
+
+long long
+rc_now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ((long long) ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+}
+
+long long
+rc_resolver_elapsed(const RC_RESOLVER *r)
+{
+    return (rc_now_ms() - r->start_ms);
+}
+
+/* rc_resolv_conf_servers - "nameserver ADDR" lines; scoped IPv6 skipped */
+
+size_t
+rc_resolv_conf_servers(const char *path, struct sockaddr_storage *out, size_t max)
+{
+    FILE   *fp = fopen(path ? path : "/etc/resolv.conf", "r");
+    char    line[512];
+    size_t  n = 0;
+
+    if (fp == NULL)
+	return (0);
+    while (n < max && fgets(line, sizeof(line), fp) != NULL) {
+	char   *s = line, *word, *addr;
+
+	while (isspace((unsigned char) *s))
+	    s++;
+	word = s;
+	while (*s && !isspace((unsigned char) *s))
+	    s++;
+	if ((size_t) (s - word) != 10 || strncmp(word, "nameserver", 10) != 0)
+	    continue;
+	while (isspace((unsigned char) *s))
+	    s++;
+	addr = s;
+	while (*s && !isspace((unsigned char) *s) && *s != '#' && *s != ';')
+	    s++;
+	*s = 0;
+	memset(&out[n], 0, sizeof(out[n]));
+	{
+	    struct sockaddr_in *sin = (struct sockaddr_in *) &out[n];
+	    struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *) &out[n];
+
+	    if (inet_pton(AF_INET, addr, &sin->sin_addr) == 1) {
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(53);
+		n++;
+	    } else if (inet_pton(AF_INET6, addr, &sin6->sin6_addr) == 1) {
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(53);
+		n++;
+	    }
+	}
+    }
+    fclose(fp);
+    return (n);
+}
+
+/* rc_resolver_open - fresh context, servers, options, socket */
+
+bool
+rc_resolver_open(RC_RESOLVER *r, const struct sockaddr_storage *servers,
+		 size_t nservers, const char *resolv_conf, int budget_ms,
+		 char *err, size_t errlen)
+{
+    struct sockaddr_storage conf[6];
+    int     secs, tries;
+
+    memset(r, 0, sizeof(*r));
+    r->start_ms = rc_now_ms();
+    r->deadline_ms = r->start_ms + budget_ms;
+    if (nservers == 0) {
+	nservers = rc_resolv_conf_servers(resolv_conf, conf, 6);
+	servers = conf;
+	if (nservers == 0) {
+	    snprintf(err, errlen, "no nameserver in %s",
+		     resolv_conf ? resolv_conf : "/etc/resolv.conf");
+	    return (false);
+	}
+    }
+    dns_reset(NULL);
+    if ((r->ctx = dns_new(NULL)) == NULL) {
+	snprintf(err, errlen, "cannot create DNS context: out of memory");
+	return (false);
+    }
+    dns_add_serv(r->ctx, NULL);
+    for (size_t i = 0; i < nservers; i++) {
+	struct sockaddr_storage ss = servers[i];
+	struct sockaddr_in *sin = (struct sockaddr_in *) &ss;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *) &ss;
+
+	if (ss.ss_family == AF_INET && sin->sin_port == 0)
+	    sin->sin_port = htons(53);
+	if (ss.ss_family == AF_INET6 && sin6->sin6_port == 0)
+	    sin6->sin6_port = htons(53);
+	if (dns_add_serv_s(r->ctx, (struct sockaddr *) &ss) < 0)
+	    break;				/* more than udns can hold */
+    }
+
+    /*
+     * Retransmit at whole-second steps (udns's resolution), with enough
+     * tries to cover the budget; the budget itself ends the wait.
+     */
+    secs = budget_ms >= 4000 ? 2 : 1;
+    for (tries = 1; tries < 10 && secs * ((1 << tries) - 1) * 1000 < budget_ms; tries++)
+	 /* void */ ;
+    dns_set_opt(r->ctx, DNS_OPT_TIMEOUT, secs);
+    dns_set_opt(r->ctx, DNS_OPT_NTRIES, tries);
+    dns_set_opt(r->ctx, DNS_OPT_UDPSIZE, 4096);
+    if (dns_open(r->ctx) < 0) {
+	snprintf(err, errlen, "cannot open DNS socket: %s",
+		 dns_strerror(dns_status(r->ctx)));
+	dns_free(r->ctx);
+	r->ctx = NULL;
+	return (false);
+    }
+    return (true);
+}
+
+/* query_done - the one udns callback of every query */
+
+static void
+query_done(struct dns_ctx *ctx, void *result, void *data)
+{
+    RC_QUERY *q = data;
+    int     st = dns_status(ctx);
+
+    q->dns_status = st;
+    q->finished_ms = rc_resolver_elapsed(q->resolver);
+    q->resolver->npending--;
+    if (result != NULL && st >= 0) {
+	q->result = result;
+	q->state = RC_Q_OK;
+    } else {
+	free(result);
+	q->state = (st == DNS_E_NXDOMAIN || st == DNS_E_NODATA) ? RC_Q_ABSENT : RC_Q_FAILED;
+    }
+    if (q->done)
+	q->done(q);
+}
+
+RC_QUERY *
+rc_query_submit(RC_RESOLVER *r, const char *name, int type,
+		void (*done) (RC_QUERY *), void *owner, int index)
+{
+    RC_QUERY *q;
+    dns_parse_fn *parse;
+
+    if (r->ctx == NULL || r->nqueries >= RC_MAX_QUERIES)
+	return (NULL);
+    switch (type) {
+    case RC_T_A:
+	parse = dns_parse_a4;
+	break;
+    case RC_T_AAAA:
+	parse = dns_parse_a6;
+	break;
+    case RC_T_PTR:
+	parse = dns_parse_ptr;
+	break;
+    case RC_T_TXT:
+	parse = dns_parse_txt;
+	break;
+    default:
+	return (NULL);
+    }
+    if ((q = calloc(1, sizeof(*q))) == NULL)
+	return (NULL);
+    q->resolver = r;
+    q->state = RC_Q_PENDING;
+    q->done = done;
+    q->owner = owner;
+    q->index = index;
+    q->submitted_ms = rc_resolver_elapsed(r);
+    if (dns_submit_p(r->ctx, name, DNS_C_IN, (enum dns_type) type, DNS_NOSRCH,
+		     parse, query_done, q) == NULL) {
+	free(q);
+	return (NULL);
+    }
+    q->next = r->queries;
+    r->queries = q;
+    r->nqueries++;
+    r->npending++;
+    return (q);
+}
+
+/* rc_resolver_wait - the poll loop */
+
+void
+rc_resolver_wait(RC_RESOLVER *r, const RC_QUERY *q)
+{
+    if (r->ctx == NULL)
+	return;
+    for (;;) {
+	struct pollfd pfd;
+	int     secs, wait, rc;
+	long long left;
+
+	secs = dns_timeouts(r->ctx, -1, 0);	/* sends new queries, retries */
+	if (q ? q->state != RC_Q_PENDING : r->npending == 0)
+	    return;
+	if (dns_active(r->ctx) == 0)
+	    return;				/* nothing left that can answer */
+	left = r->deadline_ms - rc_now_ms();
+	if (left <= 0) {
+	    r->expired = true;
+	    return;
+	}
+	wait = (secs < 0 || secs * 1000LL > left) ? (int) left : secs * 1000;
+	pfd.fd = dns_sock(r->ctx);
+	pfd.events = POLLIN;
+	pfd.revents = 0;
+	rc = poll(&pfd, 1, wait);
+	if (rc < 0 && errno != EINTR) {
+	    r->expired = true;			/* cannot wait: give up now */
+	    return;
+	}
+	if (rc > 0)
+	    dns_ioevent(r->ctx, 0);
+    }
+}
+
+void
+rc_resolver_close(RC_RESOLVER *r)
+{
+    RC_QUERY *q, *next;
+
+    if (r->ctx != NULL)
+	dns_free(r->ctx);			/* outstanding queries: no callbacks */
+    r->ctx = NULL;
+    for (q = r->queries; q != NULL; q = next) {
+	next = q->next;
+	free(q->result);
+	free(q);
+    }
+    r->queries = NULL;
+    r->nqueries = r->npending = 0;
+}
+
+/* rc_query_describe - what happened, for a TEMP finding's text */
+
+void
+rc_query_describe(const RC_QUERY *q, char *buf, size_t len)
+{
+    if (q == NULL) {
+	snprintf(buf, len, "query not sent");
+	return;
+    }
+    switch (q->state) {
+    case RC_Q_PENDING:
+	snprintf(buf, len, "timeout after %lld ms",
+		 rc_resolver_elapsed(q->resolver) - q->submitted_ms);
+	return;
+    case RC_Q_OK:
+	snprintf(buf, len, "answered in %lld ms", q->finished_ms - q->submitted_ms);
+	return;
+    case RC_Q_ABSENT:
+	snprintf(buf, len, "%s", q->dns_status == DNS_E_NXDOMAIN ? "NXDOMAIN" : "no data");
+	return;
+    case RC_Q_FAILED:
+	break;
+    }
+    switch (q->dns_status) {
+    case DNS_E_TEMPFAIL:
+	snprintf(buf, len, "server failure or no answer after %lld ms",
+		 q->finished_ms - q->submitted_ms);
+	break;
+    case DNS_E_PROTOCOL:
+	snprintf(buf, len, "unparsable answer after %lld ms", q->finished_ms - q->submitted_ms);
+	break;
+    case DNS_E_NOMEM:
+	snprintf(buf, len, "out of memory");
+	break;
+    default:
+	snprintf(buf, len, "DNS error %d", q->dns_status);
+	break;
+    }
+}
+
+/* rc_reverse_name - reversed octets or nibbles under a zone */
+
+bool
+rc_reverse_name(const unsigned char a[16], bool v4, const char *zone, char *buf, size_t len)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t  o = 0;
+    int     n;
+
+    if (v4) {
+	n = snprintf(buf, len, "%u.%u.%u.%u.%s", a[15], a[14], a[13], a[12], zone);
+	return (n > 0 && (size_t) n < len);
+    }
+    if (len < 64 + strlen(zone) + 1)
+	return (false);
+    for (int i = 15; i >= 0; i--) {
+	buf[o++] = hex[a[i] & 0xf];
+	buf[o++] = '.';
+	buf[o++] = hex[a[i] >> 4];
+	buf[o++] = '.';
+    }
+    strcpy(buf + o, zone);
+    return (true);
+}

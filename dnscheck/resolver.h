@@ -1,0 +1,107 @@
+/*
+ * resolver.h - one udns session per message, under one deadline
+ *
+ * rc_resolver_open() creates a fresh udns context in the calling process
+ * (never before a fork), points it at the configured servers or at the
+ * ones in /etc/resolv.conf, and starts the clock: every query of the
+ * message must finish before open time + budget. rc_query_submit() queues
+ * a query; its `done' callback runs when the answer (or a failure) arrives
+ * and may submit further queries. rc_resolver_wait() runs the poll loop
+ * until one query, or all, are finished, or the deadline passes.
+ * rc_resolver_close() drops what is still outstanding and frees every
+ * query and answer.
+ *
+ * Queries still PENDING after the loop ended were cut off by the deadline;
+ * their checks report TEMP ("timeout after N ms").
+ */
+#ifndef RC_RESOLVER_H_INCLUDED
+#define RC_RESOLVER_H_INCLUDED
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/socket.h>
+
+#define RC_MAX_QUERIES	256		/* per message, whatever the data asks for */
+
+typedef struct rc_resolver RC_RESOLVER;
+typedef struct rc_query RC_QUERY;
+
+typedef enum rc_qstate {
+    RC_Q_PENDING,			/* submitted, no answer yet */
+    RC_Q_OK,				/* answer parsed: result != NULL */
+    RC_Q_ABSENT,			/* NXDOMAIN or NODATA */
+    RC_Q_FAILED				/* SERVFAIL, REFUSED, TC, timeout, garbled */
+} RC_QSTATE;
+
+struct rc_query {
+    RC_RESOLVER *resolver;
+    RC_QSTATE   state;
+    int         dns_status;		/* udns status code when finished */
+    void       *result;			/* udns result, freed by the resolver */
+    long long   submitted_ms, finished_ms;	/* relative to open */
+    void        (*done) (RC_QUERY *);
+    void       *owner;			/* for the callback */
+    int         index;
+    RC_QUERY   *next;			/* all queries of the message */
+};
+
+struct rc_resolver {
+    struct dns_ctx *ctx;
+    long long   start_ms;		/* CLOCK_MONOTONIC */
+    long long   deadline_ms;
+    RC_QUERY   *queries;
+    int         nqueries;
+    int         npending;
+    bool        expired;		/* the deadline cut the loop short */
+};
+
+/* Query types (DNS_T_* values), kept here so callers need no udns.h. */
+#define RC_T_A		1
+#define RC_T_PTR	12
+#define RC_T_TXT	16
+#define RC_T_AAAA	28
+
+/*
+ * rc_resolver_open - servers: nservers entries (port 0 = 53); with none,
+ * read resolv_conf (NULL = /etc/resolv.conf). On failure returns false
+ * with a reason in err.
+ */
+extern bool rc_resolver_open(RC_RESOLVER *, const struct sockaddr_storage *servers,
+			     size_t nservers, const char *resolv_conf,
+			     int budget_ms, char *err, size_t errlen);
+
+/*
+ * rc_query_submit - queue a lookup of name/type. Returns NULL when the
+ * name is unusable, the per-message query cap is reached or memory is
+ * short; the caller treats that as a failed lookup.
+ */
+extern RC_QUERY *rc_query_submit(RC_RESOLVER *, const char *name, int type,
+				 void (*done) (RC_QUERY *), void *owner, int index);
+
+/* rc_resolver_wait - run until `q' (or, with NULL, every query) finished */
+extern void rc_resolver_wait(RC_RESOLVER *, const RC_QUERY *q);
+
+extern void rc_resolver_close(RC_RESOLVER *);
+
+/* rc_resolver_elapsed - ms since open */
+extern long long rc_resolver_elapsed(const RC_RESOLVER *);
+
+/* rc_now_ms - CLOCK_MONOTONIC in ms */
+extern long long rc_now_ms(void);
+
+/* rc_query_describe - "NXDOMAIN", "timeout after 5000 ms", "SERVFAIL..." */
+extern void rc_query_describe(const RC_QUERY *, char *buf, size_t len);
+
+/*
+ * rc_reverse_name - in-addr.arpa/ip6.arpa style name of an address under
+ * zone ("in-addr.arpa" or "ip6.arpa" for PTR, a blocklist zone otherwise).
+ * v4: 16 bytes with the IPv4 address in the last four.
+ */
+extern bool rc_reverse_name(const unsigned char addr[16], bool v4, const char *zone,
+			    char *buf, size_t len);
+
+/* rc_resolv_conf_servers - nameserver lines of a resolv.conf file */
+extern size_t rc_resolv_conf_servers(const char *path, struct sockaddr_storage *out,
+				     size_t max);
+
+#endif

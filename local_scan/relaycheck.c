@@ -1,0 +1,250 @@
+/*
+ * relaycheck.c - the Exim adapter: facts from Exim in, verdict to Exim out
+ *
+ * This is the only file that includes local_scan.h or calls Exim. It
+ * gathers the facts of the message (client address, HELO, sender,
+ * authentication), loads the configuration (once per process, again only
+ * when the file changes), runs the engine, and turns the verdict into
+ * headers, one main-log line, $local_scan_data or an SMTP rejection.
+ *
+ * Debian's exim4 loads this file's shared object with local_scan_path and
+ * exports only a few symbols to it (notes/libraries.md 5.1): globals other
+ * than the documented ones, such as $sender_helo_name, are read with
+ * expand_string(). The same file is compiled into upstream Exim with
+ * LOCAL_SCAN_HAS_OPTIONS; then the options in Exim's `begin local_scan'
+ * section override the INI file.
+ *
+ * Nothing here calls exit(), abort(), alarm() or changes signal handling:
+ * Exim's own local_scan timeout stays in force, and every failure ends in
+ * a 451 with a log line, never a dropped session.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <local_scan.h>
+
+#include "../allowlist/config.h"
+#include "../dnscheck/engine.h"
+#include "../dnscheck/escape.h"
+#include "../dnscheck/report.h"
+
+#define RC_EXPORT __attribute__((visibility("default")))
+
+/* Debian's loader checks the ABI with these (local_scan.h does not declare them). */
+RC_EXPORT int local_scan_version_major(void);
+RC_EXPORT int local_scan_version_minor(void);
+
+#define CONFIG_ERROR_REPLY "relaycheck: configuration error, see log"
+
+/* The configuration of this process, with the stamp of its file. */
+static RC_CONFIG *rc_cfg;
+static char *rc_cfg_path;
+static RC_FILESTAMP rc_cfg_stamp;
+static bool rc_cfg_is_default;			/* built-in, file absent */
+
+/* Output buffers: Exim copies return_text and header text right away. */
+static char rc_reply[8192];
+static char rc_header[16384];
+
+#ifdef LOCAL_SCAN_HAS_OPTIONS
+static uschar *rc_opt_config_file = NULL;
+
+optionlist local_scan_options[] = {
+    {"config_file", opt_stringptr, {&rc_opt_config_file}},
+};
+int     local_scan_options_count = sizeof(local_scan_options) / sizeof(optionlist);
+
+#endif
+
+RC_EXPORT int
+local_scan_version_major(void)
+{
+    return (LOCAL_SCAN_ABI_VERSION_MAJOR);
+}
+
+RC_EXPORT int
+local_scan_version_minor(void)
+{
+    return (LOCAL_SCAN_ABI_VERSION_MINOR);
+}
+
+/* config_path - which file: Exim option, environment, compiled default */
+
+static const char *
+config_path(bool *explicit)
+{
+    const char *env;
+
+#ifdef LOCAL_SCAN_HAS_OPTIONS
+    if (rc_opt_config_file != NULL && *rc_opt_config_file) {
+	*explicit = true;
+	return ((const char *) rc_opt_config_file);
+    }
+#endif
+    if ((env = getenv("RELAYCHECK_CONFIG")) != NULL && *env) {
+	*explicit = true;
+	return (env);
+    }
+    *explicit = false;
+    return (RC_DEFAULT_CONFIG);
+}
+
+/* log_errors - each "file:line: what" to the panic and main logs */
+
+static void
+log_errors(const char *errors)
+{
+    const char *s = errors;
+
+    while (s && *s) {
+	const char *nl = strchr(s, '\n');
+	int     len = nl ? (int) (nl - s) : (int) strlen(s);
+
+	log_write(0, LOG_MAIN | LOG_PANIC, "relaycheck: configuration error: %.*s", len, s);
+	s = nl ? nl + 1 : NULL;
+    }
+}
+
+/*
+ * get_config - the current configuration, or NULL after logging why not.
+ * A file is parsed once per process and again only when its inode, size
+ * or mtime change; a file with errors is re-read on every message until
+ * it is fixed (its errors are logged each time: each message gets a 451).
+ */
+
+static const RC_CONFIG *
+get_config(void)
+{
+    bool    explicit;
+    const char *path = config_path(&explicit);
+    RC_FILESTAMP now;
+    RC_CONFIG *fresh;
+    char   *errors = NULL;
+
+    if (!rc_config_stamp(path, &now)) {
+	char    msg[600];
+
+	if (!explicit && errno == ENOENT) {
+	    if (rc_cfg != NULL && rc_cfg_is_default)
+		return (rc_cfg);
+	    if ((fresh = rc_config_defaults()) == NULL) {
+		log_errors("relaycheck: out of memory");
+		return (NULL);
+	    }
+	    rc_config_free(rc_cfg);
+	    free(rc_cfg_path);
+	    rc_cfg_path = NULL;
+	    rc_cfg = fresh;
+	    rc_cfg_is_default = true;
+	    log_write(0, LOG_MAIN, "relaycheck: %s not found, running on built-in defaults",
+		      path);
+	    return (rc_cfg);
+	}
+	snprintf(msg, sizeof(msg), "%s:0: cannot open: %s", path, strerror(errno));
+	log_errors(msg);
+	return (NULL);
+    }
+    if (rc_cfg != NULL && !rc_cfg_is_default && rc_cfg_path != NULL
+	&& strcmp(rc_cfg_path, path) == 0 && rc_filestamp_equal(&now, &rc_cfg_stamp))
+	return (rc_cfg);
+    if ((fresh = rc_config_load(path, &errors, &now)) == NULL) {
+	log_errors(errors ? errors : "relaycheck: out of memory");
+	free(errors);
+	return (NULL);
+    }
+    rc_config_free(rc_cfg);
+    free(rc_cfg_path);
+    rc_cfg = fresh;
+    rc_cfg_path = strdup(path);
+    rc_cfg_stamp = now;
+    rc_cfg_is_default = false;
+    return (rc_cfg);
+}
+
+/* remove_forged - incoming headers that carry our prefix are dropped */
+
+static void
+remove_forged(const char *prefix)
+{
+    size_t  plen = strlen(prefix);
+
+    for (header_line *h = header_list; h != NULL; h = h->next) {
+	if (h->type == '*' || h->text == NULL)
+	    continue;
+	if (strncasecmp((const char *) h->text, prefix, plen) == 0 && h->text[plen] == '-')
+	    h->type = '*';			/* Exim's mark for "deleted" */
+    }
+}
+
+/* expand - an Exim variable, or "" */
+
+static const char *
+expand(const char *var)
+{
+    uschar *s = expand_string(US var);
+
+    return (s ? (const char *) s : "");
+}
+
+RC_EXPORT int
+local_scan(int fd, uschar **return_text)
+{
+    const RC_CONFIG *cfg;
+    RC_FACTS facts;
+    RC_VERDICT *v;
+    static RC_VERDICT verdict;
+    char    line[2048];
+
+    (void) fd;
+    if ((cfg = get_config()) == NULL) {
+	*return_text = US CONFIG_ERROR_REPLY;
+	return (LOCAL_SCAN_TEMPREJECT);
+    }
+    remove_forged(cfg->header_prefix);
+
+    memset(&facts, 0, sizeof(facts));
+    facts.ip = (const char *) sender_host_address;
+    facts.sender = sender_address ? (const char *) sender_address : "";
+    facts.authenticated = (sender_host_authenticated != NULL);
+    if (facts.ip != NULL) {
+	facts.helo = expand("$sender_helo_name");
+	facts.primary_hostname = expand("$primary_hostname");
+    } else
+	facts.helo = "";
+
+    v = &verdict;
+    rc_engine_check(cfg, &facts, v);
+
+    if (v->skipped) {
+	rc_report_lsdata(v, rc_reply, sizeof(rc_reply));
+	*return_text = US rc_reply;
+	return (LOCAL_SCAN_ACCEPT);
+    }
+
+    rc_report_log(v, facts.ip, line, sizeof(line));
+    log_write(0, LOG_MAIN, "%s", line);
+
+    rc_report_header_score(cfg, v, rc_header, sizeof(rc_header));
+    header_add(' ', "%s", rc_header);
+    rc_report_header_report(cfg, v, rc_header, sizeof(rc_header));
+    header_add(' ', "%s", rc_header);
+
+    switch (v->action) {
+    case RC_REJECT:
+	rc_report_reply(cfg, v, facts.ip, rc_reply, sizeof(rc_reply));
+	*return_text = US rc_reply;
+	return (LOCAL_SCAN_REJECT);
+    case RC_TEMPREJECT:
+	rc_report_reply(cfg, v, facts.ip, rc_reply, sizeof(rc_reply));
+	*return_text = US rc_reply;
+	return (LOCAL_SCAN_TEMPREJECT);
+    case RC_ACCEPT:
+	break;
+    }
+    rc_report_lsdata(v, rc_reply, sizeof(rc_reply));
+    *return_text = US rc_reply;
+    return (LOCAL_SCAN_ACCEPT);
+}
