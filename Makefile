@@ -25,7 +25,7 @@ OPT        := -O2 -g
 HARDEN     := -D_FORTIFY_SOURCE=2 -fstack-protector-strong
 CFLAGS_ALL := $(CSTD) $(OPT) $(WARN) $(HARDEN) -fPIC -fvisibility=hidden \
               -DRC_VERSION='"$(VERSION)"' $(CFLAGS)
-LIBS       := -ludns -linih
+LIBS       := -ludns -linih -lpsl
 
 ifeq ($(SANITIZE),1)
 CFLAGS_ALL += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -35,7 +35,8 @@ endif
 
 ENGINE_SRC := allowlist/addr.c allowlist/iptable.c allowlist/nametable.c \
               allowlist/config.c dnscheck/checks.c dnscheck/escape.c \
-              dnscheck/resolver.c dnscheck/ptr.c dnscheck/engine.c \
+              dnscheck/resolver.c dnscheck/ptr.c dnscheck/generic.c \
+              dnscheck/helo.c dnscheck/dnsbl.c dnscheck/engine.c \
               dnscheck/report.c
 ENGINE_OBJ := $(ENGINE_SRC:%.c=$(BUILD)/obj/%.o)
 ADAPTER_OBJ := $(BUILD)/obj/local_scan/relaycheck.o

@@ -1015,8 +1015,10 @@ static bool
 set_defaults(RC_CONFIG *cfg)
 {
     static const char *const skip[] = {"127.0.0.0/8", "::1"};
+    static unsigned long generation;
 
     memset(cfg, 0, sizeof(*cfg));
+    cfg->generation = ++generation;
     cfg->reject_score = 15;
     cfg->tempreject_score = 0;
     cfg->dns_timeout_ms = 5000;

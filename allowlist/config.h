@@ -77,6 +77,7 @@ typedef struct rc_config {
     RC_NAMETABLE nsc_host;
     bool        domain_requires_spf;
     int         max_ptr_names;		/* forward lookups per client */
+    unsigned long generation;		/* unique per loaded configuration */
 } RC_CONFIG;
 
 /* Where a configuration was read from, to notice when it changes. */

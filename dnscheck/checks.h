@@ -28,6 +28,8 @@ typedef enum rc_check {
     RC_CHK_HELO_BARE_IP,
     RC_CHK_HELO_NOT_FQDN,
     RC_CHK_HELO_MISMATCH,
+    RC_CHK_HELO_WRONG_IP,
+    RC_CHK_HELO_IS_US,
     RC_CHK_SPF_PASS,
     RC_CHK_SPF_FAIL,
     RC_CHK_SPF_SOFTFAIL,
@@ -95,6 +97,8 @@ typedef struct rc_verdict {
     char        skip_reason[64];
     char        note[RC_DETAIL_MAX];	/* log-only remark, e.g. entry not honoured */
     long        elapsed_ms;
+    int         queries;		/* DNS queries sent for this message */
+    bool        reused;			/* client results from earlier message */
     size_t      nfindings;
     RC_FINDING  findings[RC_MAX_FINDINGS];
 } RC_VERDICT;

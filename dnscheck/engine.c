@@ -1,19 +1,26 @@
 /*
  * engine.c - facts -> allowlist -> checks -> findings -> score -> action
  *
- * One call judges one message. Everything the checks look up is submitted
- * to one resolver session as soon as its inputs are known (the PTR
- * callback submits the forward lookups), and one loop waits for all of it
- * under the configured deadline. Checks add their findings after the loop,
- * in a fixed order, so the report reads the same however answers raced.
+ * One call judges one message. Every query is submitted to the message's
+ * one resolver session as soon as its inputs are known: the PTR, HELO and
+ * blocklist queries at once, the forward lookups from the PTR callback,
+ * the PTR-name domain lists from the forward callback. One loop then waits
+ * for all of it under the configured deadline, so a message costs its
+ * longest chain of lookups, not their sum. Findings are added after the
+ * loop in a fixed order, so the report reads the same however the answers
+ * raced.
  */
 #include "engine.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../allowlist/addr.h"
+#include "dnsbl.h"
 #include "escape.h"
+#include "generic.h"
+#include "helo.h"
 #include "ptr.h"
 #include "resolver.h"
 
@@ -72,15 +79,6 @@ allowlist(RC_VERDICT *v, const char *what)
     rc_verdict_add(v, RC_CHK_ALLOWLIST, RC_PASS, 0, rc_checkinfo[RC_CHK_ALLOWLIST].text, what);
 }
 
-/* skip - the message is not checked at all */
-
-static void
-skip(RC_VERDICT *v, const char *why)
-{
-    v->skipped = true;
-    snprintf(v->skip_reason, sizeof(v->skip_reason), "%s", why);
-}
-
 /* sender_domain - the part after the last '@', or NULL */
 
 static const char *
@@ -103,93 +101,213 @@ needs_ptr(const RC_CONFIG *cfg)
 	|| cfg->nsc_host.n > 0)
 	return (true);
     for (size_t i = 0; i < cfg->nrhsbl; i++)
-	if (cfg->rhsbl[i].target == RC_RHS_PTR)
+	if (cfg->rhsbl[i].target == RC_RHS_PTR && cfg->rhsbl[i].score != 0)
 	    return (true);
     return (false);
 }
 
+/* Everything one message's checks hold while the loop runs. */
+typedef struct msg {
+    const RC_CONFIG *cfg;
+    const RC_FACTS *facts;
+    RC_ADDR     client;
+    RC_RESOLVER r;
+    bool        resolver_open;
+    bool        client_checks;		/* not taken from the cache */
+    bool        ptr_started;
+    RC_PTRCHECK ptr;
+    RC_HELOCHECK helo;
+    RC_LISTS    lists;
+    const char *domain;			/* sender domain or NULL */
+} MSG;
+
+/* on_confirmed - PTR name confirmed: start the lists that look it up */
+
+static void
+on_confirmed(void *arg, RC_RESOLVER *r, const char *name)
+{
+    MSG    *m = arg;
+
+    rc_lists_ptr(&m->lists, r, name);
+}
+
+/* generic_finding - ptr_generic on the confirmed name, else the PTR name */
+
+static void
+generic_finding(MSG *m, RC_VERDICT *v)
+{
+    const char *name = rc_ptr_confirmed(&m->ptr);
+    char    why[96], esc[RC_DETAIL_MAX], detail[RC_DETAIL_MAX];
+    int     sc = m->cfg->scores[RC_CHK_PTR_GENERIC];
+
+    if (sc == 0)
+	return;
+    if (name == NULL)
+	name = rc_ptr_first_name(&m->ptr);
+    if (name == NULL)
+	return;
+    rc_escape(esc, sizeof(esc), name, strlen(name));
+    switch (rc_generic_classify(name, &m->client, why, sizeof(why))) {
+    case RC_GENERIC_YES:
+	snprintf(detail, sizeof(detail), "%.200s: %s", esc, why);
+	rc_verdict_add(v, RC_CHK_PTR_GENERIC, RC_HIT, sc, rc_checkinfo[RC_CHK_PTR_GENERIC].text,
+		       detail);
+	break;
+    case RC_GENERIC_VETO:
+    case RC_GENERIC_NO:
+	break;
+    }
+}
+
+/* cache_store - keep the client-only findings for the next message */
+
+static void
+cache_store(RC_CONNCACHE *cache, const MSG *m, const RC_VERDICT *v, size_t from, size_t to)
+{
+    const char *name = m->ptr_started ? rc_ptr_confirmed(&m->ptr) : NULL;
+
+    cache->valid = false;
+    for (size_t i = from; i < to; i++)
+	if (v->findings[i].status == RC_TEMP)
+	    return;				/* try again next message */
+    cache->generation = m->cfg->generation;
+    snprintf(cache->ip, sizeof(cache->ip), "%s", m->facts->ip);
+    snprintf(cache->helo, sizeof(cache->helo), "%s", m->facts->helo ? m->facts->helo : "");
+    cache->nfindings = to - from;
+    memcpy(cache->findings, v->findings + from, (to - from) * sizeof(v->findings[0]));
+    cache->have_name = (name != NULL && strlen(name) < sizeof(cache->confirmed));
+    if (cache->have_name)
+	strcpy(cache->confirmed, name);
+    cache->queries = m->r.nqueries;
+    cache->valid = true;
+}
+
+static bool
+cache_usable(const RC_CONNCACHE *cache, const RC_CONFIG *cfg, const RC_FACTS *facts)
+{
+    return (cache != NULL && cache->valid && cache->generation == cfg->generation
+	    && strcmp(cache->ip, facts->ip) == 0
+	    && strcmp(cache->helo, facts->helo ? facts->helo : "") == 0);
+}
+
 void
-rc_engine_check(const RC_CONFIG *cfg, const RC_FACTS *facts, RC_VERDICT *v)
+rc_engine_check(const RC_CONFIG *cfg, const RC_FACTS *facts, RC_CONNCACHE *cache,
+		RC_VERDICT *v)
 {
     long long t0 = rc_now_ms();
-    RC_ADDR client;
     const RC_IPENTRY *ipe;
     const RC_NAMEENTRY *dom = NULL;
-    const char *domain;
     char    what[RC_DETAIL_MAX], buf[RC_DETAIL_MAX], err[200];
-    RC_RESOLVER r;
-    RC_PTRCHECK ptr;
-    bool    ptr_started = false;
+    const char *confirmed = NULL;
+    MSG     m;
+    size_t  client_from, client_to;
+    int     want;
 
     memset(v, 0, sizeof(*v));
+    memset(&m, 0, sizeof(m));
+    m.cfg = cfg;
+    m.facts = facts;
 
     /* Skips: who is never checked. */
     if (facts->ip == NULL || *facts->ip == 0) {
-	skip(v, "local submission");
+	v->skipped = true;
+	snprintf(v->skip_reason, sizeof(v->skip_reason), "local submission");
 	goto done;
     }
-    if (!rc_addr_parse(facts->ip, &client)) {
+    if (!rc_addr_parse(facts->ip, &m.client)) {
 	rc_escape(buf, 64, facts->ip, strlen(facts->ip));
-	snprintf(what, sizeof(what), "unusable client address %.64s", buf);
-	skip(v, "bad client address");
-	snprintf(v->note, sizeof(v->note), "%s", what);
+	v->skipped = true;
+	snprintf(v->skip_reason, sizeof(v->skip_reason), "bad client address");
+	snprintf(v->note, sizeof(v->note), "unusable client address %.64s", buf);
 	goto done;
     }
     if (facts->authenticated && cfg->skip_authenticated) {
-	skip(v, "authenticated");
+	v->skipped = true;
+	snprintf(v->skip_reason, sizeof(v->skip_reason), "authenticated");
 	goto done;
     }
-    if ((ipe = rc_iptable_lookup(&cfg->skip_hosts, &client)) != NULL) {
+    if ((ipe = rc_iptable_lookup(&cfg->skip_hosts, &m.client)) != NULL) {
 	rc_cidr_format(&ipe->cidr, buf, sizeof(buf));
-	snprintf(v->skip_reason, sizeof(v->skip_reason), "skip_hosts %.50s", buf);
 	v->skipped = true;
+	snprintf(v->skip_reason, sizeof(v->skip_reason), "skip_hosts %.50s", buf);
 	goto done;
     }
 
     /* The No Server Check list: entries that need no DNS. */
-    if ((ipe = rc_iptable_lookup(&cfg->nsc_ip, &client)) != NULL) {
+    if ((ipe = rc_iptable_lookup(&cfg->nsc_ip, &m.client)) != NULL) {
 	rc_cidr_format(&ipe->cidr, buf, sizeof(buf));
 	snprintf(what, sizeof(what), "ip %.50s", buf);
 	allowlist(v, what);
 	goto done;
     }
-    if ((domain = sender_domain(facts->sender)) != NULL
-	&& (dom = rc_nametable_lookup(&cfg->nsc_domain, domain)) != NULL) {
+    m.domain = sender_domain(facts->sender);
+    if (m.domain != NULL && (dom = rc_nametable_lookup(&cfg->nsc_domain, m.domain)) != NULL) {
 	if (!cfg->domain_requires_spf) {
-	    snprintf(what, sizeof(what), "domain %s", dom->name);
+	    snprintf(what, sizeof(what), "domain %.250s", dom->name);
 	    allowlist(v, what);
 	    goto done;
 	}
 	/* SPF is not evaluated by this version: the entry cannot be honoured. */
 	snprintf(v->note, sizeof(v->note),
-		 "domain entry %s not honoured: domain_requires_spf = yes and "
+		 "domain entry %.200s not honoured: domain_requires_spf = yes and "
 		 "SPF is not evaluated", dom->name);
     }
 
-    /* Checks: submit everything, then wait once. */
-    if (!rc_resolver_open(&r, cfg->nameservers, cfg->nnameservers, facts->resolv_conf,
+    /* Checks: submit everything whose inputs are known, then wait once. */
+    m.client_checks = !cache_usable(cache, cfg, facts);
+    want = RC_LISTS_SENDER | (m.client_checks ? RC_LISTS_CLIENT : 0);
+    if (!rc_resolver_open(&m.r, cfg->nameservers, cfg->nnameservers, facts->resolv_conf,
 			  cfg->dns_timeout_ms, err, sizeof(err))) {
-	char    esc[RC_DETAIL_MAX];
-
-	rc_escape(esc, sizeof(esc), err, strlen(err));
-	if (needs_ptr(cfg))
-	    rc_verdict_add(v, RC_CHK_PTR_MISSING, RC_TEMP, 0,
-			   "Relay Host: DNS PTR lookup failed", esc);
+	rc_escape(buf, sizeof(buf), err, strlen(err));
+	rc_verdict_add(v, RC_CHK_PTR_MISSING, RC_TEMP, 0,
+		       "Relay Host: DNS checks not run", buf);
 	goto decide;
     }
-    if (needs_ptr(cfg)) {
-	rc_ptr_start(&ptr, &r, &client, cfg->max_ptr_names);
-	ptr_started = true;
+    m.resolver_open = true;
+    if (m.client_checks) {
+	if (needs_ptr(cfg)) {
+	    rc_ptr_start(&m.ptr, &m.r, &m.client, cfg->max_ptr_names, on_confirmed, &m);
+	    m.ptr_started = true;
+	}
+	rc_helo_start(&m.helo, &m.r, cfg, facts->helo, &m.client,
+		      facts->primary_hostname, facts->interface_ip);
     }
-    rc_resolver_wait(&r, NULL);
+    if (!rc_lists_start(&m.lists, &m.r, cfg, want, &m.client, facts->helo, m.domain))
+	rc_verdict_add(v, RC_CHK_DNSBL, RC_TEMP, 0, "DNSBL: not checked", "out of memory");
+    rc_resolver_wait(&m.r, NULL);
+    v->queries = m.r.nqueries;
 
-    if (ptr_started) {
-	const char *name = rc_ptr_confirmed(&ptr);
-	const RC_NAMEENTRY *he;
+    /* Findings, in a fixed order: client checks, then per-message ones. */
+    client_from = v->nfindings;
+    if (m.client_checks) {
+	if (m.ptr_started) {
+	    rc_ptr_finish(&m.ptr, cfg, v);
+	    generic_finding(&m, v);
+	    confirmed = rc_ptr_confirmed(&m.ptr);
+	}
+	rc_helo_finish(&m.helo, cfg, v);
+	rc_lists_finish(&m.lists, v, RC_LISTS_CLIENT);
+	client_to = v->nfindings;
+	if (cache != NULL)
+	    cache_store(cache, &m, v, client_from, client_to);
+    } else {
+	size_t  n = cache->nfindings;
 
-	rc_ptr_finish(&ptr, cfg, v);
-	if (name != NULL && (he = rc_nametable_lookup(&cfg->nsc_host, name)) != NULL) {
-	    rc_escape(buf, sizeof(buf), name, strlen(name));
+	if (n > RC_MAX_FINDINGS - v->nfindings)
+	    n = RC_MAX_FINDINGS - v->nfindings;
+	memcpy(v->findings + v->nfindings, cache->findings, n * sizeof(v->findings[0]));
+	v->nfindings += n;
+	v->reused = true;
+	confirmed = cache->have_name ? cache->confirmed : NULL;
+    }
+    rc_lists_finish(&m.lists, v, RC_LISTS_SENDER);
+
+    /* The No Server Check list's `host' entries need the confirmed name. */
+    if (confirmed != NULL) {
+	const RC_NAMEENTRY *he = rc_nametable_lookup(&cfg->nsc_host, confirmed);
+
+	if (he != NULL) {
+	    rc_escape(buf, sizeof(buf), confirmed, strlen(confirmed));
 	    if (he->below)
 		snprintf(what, sizeof(what), "host .%.100s (%.200s)", he->name, buf);
 	    else
@@ -197,12 +315,12 @@ rc_engine_check(const RC_CONFIG *cfg, const RC_FACTS *facts, RC_VERDICT *v)
 	    allowlist(v, what);
 	}
     }
-    rc_resolver_close(&r);
 
 decide:
-    rc_verdict_decide(cfg, v);
+    if (m.resolver_open)
+	rc_resolver_close(&m.r);
+    rc_lists_free(&m.lists);
 done:
-    if (v->skipped || v->allowlisted)
-	rc_verdict_decide(cfg, v);
+    rc_verdict_decide(cfg, v);
     v->elapsed_ms = rc_now_ms() - t0;
 }

@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 
+#include "../allowlist/addr.h"
 #include "../allowlist/config.h"
 #include "checks.h"
 
@@ -22,10 +23,32 @@ typedef struct rc_facts {
     const char *sender;			/* envelope sender, "" for bounces */
     bool        authenticated;
     const char *primary_hostname;	/* this server's name, may be NULL */
+    const char *interface_ip;		/* the address the client connected to */
     const char *resolv_conf;		/* NULL: /etc/resolv.conf (tests) */
 } RC_FACTS;
 
-extern void rc_engine_check(const RC_CONFIG *, const RC_FACTS *, RC_VERDICT *);
+/*
+ * Results that depend only on the client (PTR chain, HELO, IP blocklists,
+ * HELO/PTR domain lists) are kept for the next message on the same
+ * connection: Exim runs one process per connection, and the caller keeps
+ * one RC_CONNCACHE in it. Results with a TEMP finding are not kept, so a
+ * later message tries again.
+ */
+typedef struct rc_conncache {
+    bool        valid;
+    unsigned long generation;		/* of the configuration used */
+    char        ip[RC_ADDR_STRLEN + 8];
+    char        helo[256];
+    size_t      nfindings;
+    RC_FINDING  findings[RC_MAX_FINDINGS];
+    bool        have_name;
+    char        confirmed[256];		/* forward-confirmed PTR name */
+    int         queries;		/* DNS queries the cached results took */
+} RC_CONNCACHE;
+
+/* rc_engine_check - cache may be NULL (no reuse) */
+extern void rc_engine_check(const RC_CONFIG *, const RC_FACTS *, RC_CONNCACHE *,
+			    RC_VERDICT *);
 
 /* rc_verdict_add - append a finding; false when the verdict is full */
 extern bool rc_verdict_add(RC_VERDICT *, RC_CHECK, RC_STATUS, int score,

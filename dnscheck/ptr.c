@@ -56,6 +56,12 @@ fwd_done(RC_QUERY *q)
     for (int i = 0; i < n; i++) {
 	if (memcmp(addrs + i * alen, want, alen) == 0) {
 	    pn->fwd = RC_FWD_MATCH;
+	    if (pc->on_confirmed != NULL && rc_ptr_confirmed(pc) == pn->name) {
+		void    (*cb) (void *, RC_RESOLVER *, const char *) = pc->on_confirmed;
+
+		pc->on_confirmed = NULL;	/* once */
+		cb(pc->on_confirmed_arg, q->resolver, pn->name);
+	    }
 	    return;
 	}
     }
@@ -92,11 +98,14 @@ ptr_done(RC_QUERY *q)
 }
 
 void
-rc_ptr_start(RC_PTRCHECK *pc, RC_RESOLVER *r, const RC_ADDR *client, int max_names)
+rc_ptr_start(RC_PTRCHECK *pc, RC_RESOLVER *r, const RC_ADDR *client, int max_names,
+	     void (*on_confirmed) (void *, RC_RESOLVER *, const char *), void *arg)
 {
     char    name[128];
 
     memset(pc, 0, sizeof(*pc));
+    pc->on_confirmed = on_confirmed;
+    pc->on_confirmed_arg = arg;
     pc->client = *client;
     pc->max_names = max_names > RC_PTR_MAX_NAMES ? RC_PTR_MAX_NAMES : max_names;
     if (rc_reverse_name(client->b, client->v4, client->v4 ? "in-addr.arpa" : "ip6.arpa",
@@ -111,6 +120,12 @@ rc_ptr_confirmed(const RC_PTRCHECK *pc)
 	if (pc->names[i].fwd == RC_FWD_MATCH)
 	    return (pc->names[i].name);
     return (NULL);
+}
+
+const char *
+rc_ptr_first_name(const RC_PTRCHECK *pc)
+{
+    return (pc->nnames > 0 ? pc->names[0].name : NULL);
 }
 
 /* add - a finding if its check is enabled */

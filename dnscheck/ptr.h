@@ -42,10 +42,18 @@ typedef struct rc_ptrcheck {
     int         nnames;			/* names followed up */
     int         nanswer;		/* names in the PTR answer */
     RC_PTRNAME  names[RC_PTR_MAX_NAMES];
+    /* Called once, inside the loop, when the first name confirms. */
+    void        (*on_confirmed) (void *arg, RC_RESOLVER *, const char *name);
+    void       *on_confirmed_arg;
 } RC_PTRCHECK;
 
-extern void rc_ptr_start(RC_PTRCHECK *, RC_RESOLVER *, const RC_ADDR *, int max_names);
+extern void rc_ptr_start(RC_PTRCHECK *, RC_RESOLVER *, const RC_ADDR *, int max_names,
+			 void (*on_confirmed) (void *, RC_RESOLVER *, const char *),
+			 void *arg);
 extern void rc_ptr_finish(const RC_PTRCHECK *, const RC_CONFIG *, RC_VERDICT *);
 extern const char *rc_ptr_confirmed(const RC_PTRCHECK *);
+
+/* rc_ptr_first_name - the first PTR name (unverified), or NULL */
+extern const char *rc_ptr_first_name(const RC_PTRCHECK *);
 
 #endif

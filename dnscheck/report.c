@@ -49,8 +49,6 @@ rc_report_finding(const RC_FINDING *f, char *buf, size_t len)
     OUT     o = out_init(buf, len);
 
     put(&o, "%+d %s", f->status == RC_HIT ? f->score : 0, f->text);
-    if (f->label[0])
-	put(&o, " %s", f->label);
     if (f->detail[0])
 	put(&o, " (%s)", f->detail);
 }
@@ -103,10 +101,15 @@ rc_report_log(const RC_VERDICT *v, const char *ip, char *buf, size_t len)
     for (size_t i = 0; i < v->nfindings; i++) {
 	const RC_FINDING *f = &v->findings[i];
 
-	if (f->status == RC_HIT)
-	    put(&o, "%s%s(%+d)", n++ ? "," : "", rc_checkinfo[f->check].id, f->score);
-	else if (f->status == RC_TEMP)
-	    put(&o, "%s%s(temp)", n++ ? "," : "", rc_checkinfo[f->check].id);
+	if (f->status == RC_HIT || f->status == RC_TEMP) {
+	    put(&o, "%s%s", n++ ? "," : "", rc_checkinfo[f->check].id);
+	    if (f->label[0])
+		put(&o, ":%s", f->label);
+	    if (f->status == RC_HIT)
+		put(&o, "(%+d)", f->score);
+	    else
+		put(&o, "(temp)");
+	}
 	else if (f->check == RC_CHK_ALLOWLIST)
 	    put(&o, "%s%s", n++ ? "," : "", rc_checkinfo[f->check].id);
     }
@@ -116,6 +119,8 @@ rc_report_log(const RC_VERDICT *v, const char *ip, char *buf, size_t len)
 	put(&o, " allowlisted=\"%s\"", v->findings[0].detail);
     if (v->note[0])
 	put(&o, " note=\"%s\"", v->note);
+    if (!v->skipped && !v->config_error)
+	put(&o, " queries=%d%s", v->queries, v->reused ? " reused=yes" : "");
     put(&o, " time=%ldms", v->elapsed_ms);
 }
 
@@ -171,8 +176,11 @@ rc_report_lsdata(const RC_VERDICT *v, char *buf, size_t len)
     }
     put(&o, "score=%d checks=", v->score);
     for (size_t i = 0; i < v->nfindings; i++)
-	if (v->findings[i].status == RC_HIT || v->findings[i].check == RC_CHK_ALLOWLIST)
+	if (v->findings[i].status == RC_HIT || v->findings[i].check == RC_CHK_ALLOWLIST) {
 	    put(&o, "%s%s", n++ ? "," : "", rc_checkinfo[v->findings[i].check].id);
+	    if (v->findings[i].label[0])
+		put(&o, ":%s", v->findings[i].label);
+	}
     if (n == 0)
 	put(&o, "none");
 }

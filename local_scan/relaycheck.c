@@ -45,6 +45,9 @@ static char *rc_cfg_path;
 static RC_FILESTAMP rc_cfg_stamp;
 static bool rc_cfg_is_default;			/* built-in, file absent */
 
+/* Client results kept for the next message on this connection (process). */
+static RC_CONNCACHE rc_conncache;
+
 /* Output buffers: Exim copies return_text and header text right away. */
 static char rc_reply[8192];
 static char rc_header[16384];
@@ -212,11 +215,12 @@ local_scan(int fd, uschar **return_text)
     if (facts.ip != NULL) {
 	facts.helo = expand("$sender_helo_name");
 	facts.primary_hostname = expand("$primary_hostname");
+	facts.interface_ip = interface_address ? (const char *) interface_address : NULL;
     } else
 	facts.helo = "";
 
     v = &verdict;
-    rc_engine_check(cfg, &facts, v);
+    rc_engine_check(cfg, &facts, &rc_conncache, v);
 
     if (v->skipped) {
 	rc_report_lsdata(v, rc_reply, sizeof(rc_reply));

@@ -82,7 +82,7 @@ def report(r):
 
 def test_confirmed_ptr_accepted_score_0(ctx):
     ns, ex = setup(ctx)
-    r = ex.session(GOOD)
+    r = ex.session(GOOD, helo="mail.good.example")
     assert r.data_code == 250, r.transcript()
     assert score(r) == "0"
     assert "forward-confirmed (mail.good.example)" in report(r), report(r)

@@ -1,0 +1,536 @@
+/*
+ * test_resolver.c - the per-message udns session against fakedns:
+ * deadline, answer kinds, parallelism, chained queries, reverse names,
+ * resolv.conf parsing
+ */
+#include <arpa/inet.h>
+#include <criterion/criterion.h>
+#include <criterion/new/assert.h>
+#include <criterion/parameterized.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <udns.h>
+#include <unistd.h>
+
+#include "../../allowlist/addr.h"
+#include "../../dnscheck/resolver.h"
+#include "fakedns.h"
+#include "testutil.h"
+
+static FAKEDNS *dns;
+static RC_RESOLVER res;
+static bool res_open;
+
+static void
+setup(void)
+{
+    dns = fakedns_start();
+    cr_assert(dns != NULL);
+    res_open = false;
+}
+
+static void
+teardown(void)
+{
+    if (res_open)
+	rc_resolver_close(&res);
+    fakedns_stop(dns);
+}
+
+/* open_res - a resolver session pointed at fakedns */
+static void
+open_res(int budget_ms)
+{
+    struct sockaddr_storage ss;
+    char    err[200];
+
+    fakedns_sockaddr(dns, &ss);
+    cr_assert(rc_resolver_open(&res, &ss, 1, NULL, budget_ms, err, sizeof(err)),
+	      "open: %s", err);
+    res_open = true;
+}
+
+static RC_QUERY *
+submit(const char *name, int type)
+{
+    RC_QUERY *q = rc_query_submit(&res, name, type, NULL, NULL, 0);
+
+    cr_assert(q != NULL, "submit %s", name);
+    return (q);
+}
+
+TestSuite(resolver, .init = setup, .fini = teardown, .timeout = 10.0);
+
+/* ---- the deadline ---- */
+
+Test(resolver, deadline_never_answering_server)
+{
+    RC_QUERY *q;
+    long long t0, took;
+    char    how[64];
+    long    n;
+
+    fakedns_add(dns, "silent.example", RC_T_A, FAKE_DROP, NULL, 0);
+    t0 = rc_now_ms();
+    open_res(300);
+    q = submit("silent.example", RC_T_A);
+    rc_resolver_wait(&res, NULL);
+    took = rc_now_ms() - t0;
+    cr_expect(ge(llong, took, 300));
+    cr_expect(le(llong, took, 400), "took %lld ms for a 300 ms budget", took);
+    cr_expect(eq(int, q->state, RC_Q_PENDING));
+    cr_expect(res.expired);
+    cr_expect(eq(int, fakedns_count(dns, "silent.example", RC_T_A), 1));
+    rc_query_describe(q, how, sizeof(how));
+    cr_assert(eq(int, sscanf(how, "timeout after %ld ms", &n), 1), "%s", how);
+    cr_expect(ge(long, n, 295));
+    cr_expect(le(long, n, 400));
+}
+
+Test(resolver, deadline_dead_port)
+{
+    struct sockaddr_storage ss;
+    struct sockaddr_in *sin = (struct sockaddr_in *) (void *) &ss;
+    char    err[200];
+    long long t0, took;
+    RC_QUERY *q;
+    int     s = socket(AF_INET, SOCK_DGRAM, 0);
+    socklen_t slen = sizeof(*sin);
+
+    /* A port that certainly has no listener: bind one, note it, close it. */
+    memset(&ss, 0, sizeof(ss));
+    sin->sin_family = AF_INET;
+    sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    cr_assert(bind(s, (struct sockaddr *) sin, sizeof(*sin)) == 0);
+    cr_assert(getsockname(s, (struct sockaddr *) sin, &slen) == 0);
+    close(s);
+    t0 = rc_now_ms();
+    cr_assert(rc_resolver_open(&res, &ss, 1, NULL, 250, err, sizeof(err)));
+    res_open = true;
+    q = submit("x.example", RC_T_A);
+    rc_resolver_wait(&res, NULL);
+    took = rc_now_ms() - t0;
+    cr_expect(ge(llong, took, 250));
+    cr_expect(le(llong, took, 350), "took %lld ms", took);
+    cr_expect(eq(int, q->state, RC_Q_PENDING));
+}
+
+Test(resolver, deadline_over_retries)
+{
+    /* 1500 ms: udns's own retransmissions happen inside the budget. */
+    RC_QUERY *q;
+    long long t0, took;
+
+    fakedns_add(dns, "silent.example", FAKE_ANY, FAKE_DROP, NULL, 0);
+    t0 = rc_now_ms();
+    open_res(1500);
+    q = submit("silent.example", RC_T_A);
+    rc_resolver_wait(&res, NULL);
+    took = rc_now_ms() - t0;
+    cr_expect(ge(llong, took, 1500));
+    cr_expect(le(llong, took, 1600), "took %lld ms", took);
+    cr_expect(eq(int, q->state, RC_Q_PENDING));
+    cr_expect(ge(int, fakedns_count(dns, "silent.example", RC_T_A), 1));
+}
+
+Test(resolver, junk_reply_is_ignored_until_deadline)
+{
+    RC_QUERY *q;
+    long long t0, took;
+
+    fakedns_add(dns, "junk.example", RC_T_A, FAKE_JUNK, NULL, 0);
+    t0 = rc_now_ms();
+    open_res(300);
+    q = submit("junk.example", RC_T_A);
+    rc_resolver_wait(&res, NULL);
+    took = rc_now_ms() - t0;
+    cr_log_warn("junk: state %d status %d finished %lld took %lld", q->state, q->dns_status, q->finished_ms, took);
+    cr_expect(eq(int, q->state, RC_Q_PENDING));
+    cr_expect(le(llong, took, 400), "took %lld ms", took);
+}
+
+/* ---- how each kind of reply ends a query ---- */
+
+struct kind_case {
+    int         kind;
+    int         state;
+    int         status;
+    char        describe[48];		/* prefix of rc_query_describe() */
+};
+
+ParameterizedTestParameters(resolver, reply_kinds)
+{
+    static struct kind_case cases[] = {
+	{FAKE_NXDOMAIN, RC_Q_ABSENT, DNS_E_NXDOMAIN, "NXDOMAIN"},
+	{FAKE_NODATA, RC_Q_ABSENT, DNS_E_NODATA, "no data"},
+	{FAKE_SERVFAIL, RC_Q_FAILED, DNS_E_TEMPFAIL, "server failure or no answer after "},
+	{FAKE_REFUSED, RC_Q_FAILED, DNS_E_TEMPFAIL, "server failure or no answer after "},
+	{FAKE_TC, RC_Q_FAILED, DNS_E_TEMPFAIL, "server failure or no answer after "},
+	{FAKE_GARBAGE, RC_Q_FAILED, DNS_E_PROTOCOL, "unparsable answer after "},
+	{FAKE_ANSWER, RC_Q_OK, 0, "answered in "},
+    };
+
+    return (cr_make_param_array(struct kind_case, cases, sizeof(cases) / sizeof(cases[0])));
+}
+
+ParameterizedTest(struct kind_case *c, resolver, reply_kinds)
+{
+    RC_QUERY *q;
+    char    how[80];
+    long long t0 = rc_now_ms();
+
+    fakedns_add(dns, "q.example", RC_T_A, (enum fake_kind) c->kind, "192.0.2.7", 0);
+    open_res(3000);
+    q = submit("q.example", RC_T_A);
+    rc_resolver_wait(&res, NULL);
+    /* Every one of these ends at once, not at the deadline. */
+    cr_expect(lt(llong, rc_now_ms() - t0, 200));
+    cr_expect(not(res.expired));
+    cr_assert(eq(int, q->state, c->state));
+    cr_expect(eq(int, q->dns_status, c->status));
+    cr_expect(eq(int, res.npending, 0));
+    cr_expect(eq(int, q->result != NULL, c->state == RC_Q_OK));
+    rc_query_describe(q, how, sizeof(how));
+    cr_expect(eq(int, strncmp(how, c->describe, strlen(c->describe)), 0), "\"%s\"", how);
+    /* SERVFAIL, REFUSED, TC: no second try at the same (only) server. */
+    cr_expect(eq(int, fakedns_count(dns, "q.example", RC_T_A), 1));
+}
+
+/* ---- answers are parsed ---- */
+
+Test(resolver, answer_a_aaaa_ptr_txt)
+{
+    RC_QUERY *qa, *q6, *qp, *qt;
+    static char longtxt[601];
+    char    txt[800];
+    struct dns_rr_a4 *a4;
+    struct dns_rr_a6 *a6;
+    struct dns_rr_ptr *ptr;
+    struct dns_rr_txt *t;
+    char    buf[64];
+
+    memset(longtxt, 'x', 600);
+    longtxt[0] = 'v';
+    snprintf(txt, sizeof(txt), "v=spf1 -all|%s", longtxt);
+    fakedns_add(dns, "Host.Example.", RC_T_A, FAKE_ANSWER, "192.0.2.1 192.0.2.2", 0);
+    fakedns_add(dns, "host.example", RC_T_AAAA, FAKE_ANSWER, "2001:db8::25", 0);
+    fakedns_add(dns, "1.2.0.192.in-addr.arpa", RC_T_PTR, FAKE_ANSWER,
+		"mx1.example mx2.example", 0);
+    fakedns_add(dns, "host.example", RC_T_TXT, FAKE_ANSWER, txt, 0);
+    open_res(2000);
+    qa = submit("HOST.example", RC_T_A);
+    q6 = submit("host.example", RC_T_AAAA);
+    qp = submit("1.2.0.192.in-addr.arpa", RC_T_PTR);
+    qt = submit("host.example", RC_T_TXT);
+    rc_resolver_wait(&res, NULL);
+    cr_assert(eq(int, qa->state, RC_Q_OK));
+    cr_assert(eq(int, q6->state, RC_Q_OK));
+    cr_assert(eq(int, qp->state, RC_Q_OK));
+    cr_assert(eq(int, qt->state, RC_Q_OK));
+
+    a4 = qa->result;
+    cr_assert(eq(int, a4->dnsa4_nrr, 2));
+    inet_ntop(AF_INET, &a4->dnsa4_addr[0], buf, sizeof(buf));
+    cr_expect(eq(str, buf, "192.0.2.1"));
+    inet_ntop(AF_INET, &a4->dnsa4_addr[1], buf, sizeof(buf));
+    cr_expect(eq(str, buf, "192.0.2.2"));
+
+    a6 = q6->result;
+    cr_assert(eq(int, a6->dnsa6_nrr, 1));
+    inet_ntop(AF_INET6, &a6->dnsa6_addr[0], buf, sizeof(buf));
+    cr_expect(eq(str, buf, "2001:db8::25"));
+
+    ptr = qp->result;
+    cr_assert(eq(int, ptr->dnsptr_nrr, 2));
+    cr_expect(eq(str, ptr->dnsptr_ptr[0], "mx1.example"));
+    cr_expect(eq(str, ptr->dnsptr_ptr[1], "mx2.example"));
+
+    t = qt->result;
+    cr_assert(eq(int, t->dnstxt_nrr, 2));
+    cr_expect(eq(str, (char *) t->dnstxt_txt[0].txt, "v=spf1 -all"));
+    cr_expect(eq(int, t->dnstxt_txt[1].len, 600));	/* three strings, joined */
+    cr_expect(eq(str, (char *) t->dnstxt_txt[1].txt, longtxt));
+}
+
+/* ---- parallelism and chaining ---- */
+
+Test(resolver, parallel_queries_take_the_longest_not_the_sum)
+{
+    RC_QUERY *q[5];
+    char    name[32];
+    long long t0, took, first = -1, last = -1;
+
+    for (int i = 0; i < 5; i++) {
+	snprintf(name, sizeof(name), "slow%d.example", i);
+	fakedns_add(dns, name, RC_T_A, FAKE_ANSWER, "192.0.2.9", 200);
+    }
+    t0 = rc_now_ms();
+    open_res(2000);
+    for (int i = 0; i < 5; i++) {
+	snprintf(name, sizeof(name), "slow%d.example", i);
+	q[i] = submit(name, RC_T_A);
+    }
+    rc_resolver_wait(&res, NULL);
+    took = rc_now_ms() - t0;
+    for (int i = 0; i < 5; i++) {
+	long long t;
+
+	cr_expect(eq(int, q[i]->state, RC_Q_OK), "query %d", i);
+	cr_expect(ge(llong, q[i]->finished_ms - q[i]->submitted_ms, 195));
+	snprintf(name, sizeof(name), "slow%d.example", i);
+	t = fakedns_first_ms(dns, name, RC_T_A);
+	cr_assert(ge(llong, t, 0));
+	first = (first < 0 || t < first) ? t : first;
+	last = t > last ? t : last;
+    }
+    cr_expect(ge(llong, took, 200));
+    cr_expect(lt(llong, took, 350), "5 x 200 ms took %lld ms", took);
+    cr_expect(lt(llong, last - first, 50), "queries were not sent together");
+}
+
+static RC_QUERY *chained;
+
+static void
+chain_cb(RC_QUERY *q)
+{
+    if (q->index == 1)
+	chained = rc_query_submit(q->resolver, "second.example", RC_T_A, chain_cb, NULL, 2);
+}
+
+Test(resolver, chain_submitted_from_callback)
+{
+    RC_QUERY *q1;
+
+    fakedns_add(dns, "first.example", RC_T_A, FAKE_ANSWER, "192.0.2.1", 50);
+    fakedns_add(dns, "second.example", RC_T_A, FAKE_ANSWER, "192.0.2.2", 50);
+    open_res(2000);
+    chained = NULL;
+    q1 = rc_query_submit(&res, "first.example", RC_T_A, chain_cb, NULL, 1);
+    cr_assert(q1 != NULL);
+    rc_resolver_wait(&res, NULL);
+    cr_assert(eq(int, q1->state, RC_Q_OK));
+    cr_assert(chained != NULL);
+    cr_expect(eq(int, chained->state, RC_Q_OK));
+    cr_expect(ge(llong, chained->submitted_ms, q1->finished_ms));
+    cr_expect(ge(llong, chained->finished_ms - chained->submitted_ms, 45));
+    cr_expect(eq(int, res.nqueries, 2));
+    cr_expect(eq(int, res.npending, 0));
+    cr_expect(lt(llong, rc_resolver_elapsed(&res), 400));
+}
+
+Test(resolver, wait_for_one_query)
+{
+    RC_QUERY *fast, *slow;
+
+    fakedns_add(dns, "fast.example", RC_T_A, FAKE_ANSWER, "192.0.2.1", 0);
+    fakedns_add(dns, "slow.example", RC_T_A, FAKE_ANSWER, "192.0.2.2", 300);
+    open_res(2000);
+    slow = submit("slow.example", RC_T_A);
+    fast = submit("fast.example", RC_T_A);
+    rc_resolver_wait(&res, fast);
+    cr_expect(eq(int, fast->state, RC_Q_OK));
+    cr_expect(eq(int, slow->state, RC_Q_PENDING));
+    cr_expect(lt(llong, rc_resolver_elapsed(&res), 150));
+    rc_resolver_wait(&res, NULL);
+    cr_expect(eq(int, slow->state, RC_Q_OK));
+    cr_expect(ge(llong, rc_resolver_elapsed(&res), 295));
+}
+
+/* ---- what cannot be submitted ---- */
+
+Test(resolver, unusable_queries)
+{
+    static char longlabel[80];
+
+    memset(longlabel, 'a', 70);
+    strcpy(longlabel + 70, ".example");
+    open_res(500);
+    cr_expect(rc_query_submit(&res, "bad..name", RC_T_A, NULL, NULL, 0) == NULL);
+    cr_expect(rc_query_submit(&res, longlabel, RC_T_A, NULL, NULL, 0) == NULL);
+    cr_expect(rc_query_submit(&res, "ok.example", 15 /* MX */, NULL, NULL, 0) == NULL);
+    cr_expect(eq(int, res.nqueries, 0));
+    cr_expect(eq(int, res.npending, 0));
+    rc_resolver_wait(&res, NULL);		/* nothing to wait for: returns */
+    cr_expect(lt(llong, rc_resolver_elapsed(&res), 50));
+}
+
+Test(resolver, query_cap_per_message)
+{
+    char    name[32];
+
+    open_res(500);
+    for (int i = 0; i < RC_MAX_QUERIES; i++) {
+	snprintf(name, sizeof(name), "n%d.example", i);
+	cr_assert(rc_query_submit(&res, name, RC_T_A, NULL, NULL, i) != NULL, "query %d", i);
+    }
+    cr_expect(rc_query_submit(&res, "one-more.example", RC_T_A, NULL, NULL, 0) == NULL);
+    cr_expect(eq(int, res.nqueries, RC_MAX_QUERIES));
+    /* closed with every query outstanding: nothing leaks, no callback runs */
+}
+
+Test(resolver, describe_null_query)
+{
+    char    how[32];
+
+    rc_query_describe(NULL, how, sizeof(how));
+    cr_expect(eq(str, how, "query not sent"));
+}
+
+Test(resolver, second_server_answers_after_servfail)
+{
+    /* Two servers: the first fails, udns moves on to the second. */
+    FAKEDNS *good = fakedns_start();
+    struct sockaddr_storage ss[2];
+    char    err[200];
+    RC_QUERY *q;
+
+    cr_assert(good != NULL);
+    fakedns_add(dns, "two.example", RC_T_A, FAKE_SERVFAIL, NULL, 0);
+    fakedns_add(good, "two.example", RC_T_A, FAKE_ANSWER, "192.0.2.2", 0);
+    fakedns_sockaddr(dns, &ss[0]);
+    fakedns_sockaddr(good, &ss[1]);
+    cr_assert(rc_resolver_open(&res, ss, 2, NULL, 3000, err, sizeof(err)), "%s", err);
+    res_open = true;
+    q = submit("two.example", RC_T_A);
+    rc_resolver_wait(&res, NULL);
+    cr_expect(eq(int, q->state, RC_Q_OK));
+    cr_expect(eq(int, fakedns_count(dns, "two.example", RC_T_A), 1));
+    cr_expect(eq(int, fakedns_count(good, "two.example", RC_T_A), 1));
+    rc_resolver_close(&res);
+    res_open = false;
+    fakedns_stop(good);
+}
+
+/* ---- reverse names ---- */
+
+struct rev_case {
+    char        ip[48];
+    char        zone[32];
+    char        want[128];
+};
+
+ParameterizedTestParameters(resolver, reverse_name)
+{
+    static struct rev_case cases[] = {
+	{"192.0.2.66", "in-addr.arpa", "66.2.0.192.in-addr.arpa"},
+	{"10.20.30.40", "zen.spamhaus.org", "40.30.20.10.zen.spamhaus.org"},
+	{"0.0.0.0", "in-addr.arpa", "0.0.0.0.in-addr.arpa"},
+	{"255.255.255.255", "in-addr.arpa", "255.255.255.255.in-addr.arpa"},
+	{"::ffff:198.51.100.7", "in-addr.arpa", "7.100.51.198.in-addr.arpa"},
+	{"2001:db8::1", "ip6.arpa",
+	 "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa"},
+	{"2001:db8:abcd:12::fe", "ip6.arpa",
+	 "e.f.0.0.0.0.0.0.0.0.0.0.0.0.0.0.2.1.0.0.d.c.b.a.8.b.d.0.1.0.0.2.ip6.arpa"},
+	{"::1", "bl.example",
+	 "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.bl.example"},
+    };
+
+    return (cr_make_param_array(struct rev_case, cases, sizeof(cases) / sizeof(cases[0])));
+}
+
+ParameterizedTest(struct rev_case *c, resolver, reverse_name)
+{
+    RC_ADDR a;
+    char    buf[128];
+
+    cr_assert(rc_addr_parse(c->ip, &a));
+    cr_assert(rc_reverse_name(a.b, a.v4, c->zone, buf, sizeof(buf)));
+    cr_expect(eq(str, buf, c->want));
+}
+
+Test(resolver, reverse_name_small_buffer)
+{
+    RC_ADDR a;
+    char    buf[80];
+
+    cr_assert(rc_addr_parse("192.0.2.66", &a));
+    /* "66.2.0.192.in-addr.arpa" is 23 characters: 24 bytes fit, 23 do not */
+    cr_expect(rc_reverse_name(a.b, true, "in-addr.arpa", buf, 24));
+    cr_expect(eq(str, buf, "66.2.0.192.in-addr.arpa"));
+    cr_expect(not(rc_reverse_name(a.b, true, "in-addr.arpa", buf, 23)));
+    cr_assert(rc_addr_parse("2001:db8::1", &a));
+    /* 64 nibble characters + "ip6.arpa" + NUL = 73 */
+    cr_expect(rc_reverse_name(a.b, false, "ip6.arpa", buf, 73));
+    cr_expect(eq(sz, strlen(buf), 72));
+    cr_expect(not(rc_reverse_name(a.b, false, "ip6.arpa", buf, 72)));
+}
+
+/* ---- resolv.conf ---- */
+
+static char *
+temp_file(const char *text)
+{
+    char   *path = strdup("/tmp/rc-unit-XXXXXX");
+    int     fd = mkstemp(path);
+
+    cr_assert(fd >= 0);
+    cr_assert(eq(sz, (size_t) write(fd, text, strlen(text)), strlen(text)));
+    close(fd);
+    return (path);
+}
+
+static void
+ss_text(const struct sockaddr_storage *ss, char *buf, size_t len)
+{
+    char    a[64];
+    const struct sockaddr_in *sin = (const struct sockaddr_in *) (const void *) ss;
+    const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *) (const void *) ss;
+
+    if (ss->ss_family == AF_INET) {
+	inet_ntop(AF_INET, &sin->sin_addr, a, sizeof(a));
+	snprintf(buf, len, "%s:%d", a, ntohs(sin->sin_port));
+    } else if (ss->ss_family == AF_INET6) {
+	inet_ntop(AF_INET6, &sin6->sin6_addr, a, sizeof(a));
+	snprintf(buf, len, "[%s]:%d", a, ntohs(sin6->sin6_port));
+    } else
+	snprintf(buf, len, "family %d", ss->ss_family);
+}
+
+Test(resolver, resolv_conf_servers)
+{
+    char   *path = temp_file("# a comment\n"
+			     "; nameserver 192.0.2.99\n"
+			     "search example.org\n"
+			     "nameserver 192.0.2.1\n"
+			     "  nameserver\t2001:db8::53   # trailing comment\n"
+			     "nameserver fe80::1%eth0\n"
+			     "nameservers 192.0.2.98\n"
+			     "nameserver not-an-ip\n"
+			     "nameserver 192.0.2.2;x\n"
+			     "options timeout:1\n"
+			     "nameserver 192.0.2.3");	/* no final newline */
+    struct sockaddr_storage ss[6];
+    char    buf[80];
+    size_t  n = rc_resolv_conf_servers(path, ss, 6);
+
+    cr_assert(eq(sz, n, 4));
+    ss_text(&ss[0], buf, sizeof(buf));
+    cr_expect(eq(str, buf, "192.0.2.1:53"));
+    ss_text(&ss[1], buf, sizeof(buf));
+    cr_expect(eq(str, buf, "[2001:db8::53]:53"));
+    ss_text(&ss[2], buf, sizeof(buf));
+    cr_expect(eq(str, buf, "192.0.2.2:53"));
+    ss_text(&ss[3], buf, sizeof(buf));
+    cr_expect(eq(str, buf, "192.0.2.3:53"));
+    /* at most max */
+    cr_expect(eq(sz, rc_resolv_conf_servers(path, ss, 2), 2));
+    ss_text(&ss[1], buf, sizeof(buf));
+    cr_expect(eq(str, buf, "[2001:db8::53]:53"));
+    unlink(path);
+    free(path);
+    cr_expect(eq(sz, rc_resolv_conf_servers("/nonexistent/resolv.conf", ss, 6), 0));
+}
+
+Test(resolver, open_without_any_server)
+{
+    char   *path = temp_file("search example.org\n");
+    char    err[200], want[300];
+
+    cr_expect(not(rc_resolver_open(&res, NULL, 0, path, 1000, err, sizeof(err))));
+    snprintf(want, sizeof(want), "no nameserver in %s", path);
+    cr_expect(eq(str, err, want));
+    unlink(path);
+    free(path);
+}
