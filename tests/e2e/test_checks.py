@@ -1,0 +1,208 @@
+"""Generic PTR names, HELO checks, DNS blocklists and domain lists through the real
+exim4 against NSD, and the reuse of client results on one connection (issue 3)."""
+
+from harness import ptr_name
+
+
+def nibbles(ip):
+    # "...ip6.arpa" name without the ip6.arpa suffix
+    name = ptr_name(ip).rstrip(".")
+    assert name.endswith(".ip6.arpa"), name
+    return name[: -len(".ip6.arpa")]
+
+
+ZONES = {
+    "2.0.192.in-addr.arpa": """
+10      PTR   mail.good.example.
+30      PTR   r30-2-0-192.dialup.adsl.isp.example.
+31      PTR   mail-31-2-0-192.isp.example.
+66      PTR   mail.good.example.
+""",
+    "8.b.d.0.1.0.0.2.ip6.arpa": f"""
+{ptr_name("2001:db8::25")}  PTR  mail6.good.example.
+""",
+    "good.example": """
+mail    A     192.0.2.10
+mail    A     192.0.2.66
+mail6   AAAA  2001:db8::25
+helo    A     192.0.2.10
+other   A     198.51.100.9
+""",
+    "isp.example": """
+r30-2-0-192.dialup.adsl   A   192.0.2.30
+mail-31-2-0-192           A   192.0.2.31
+""",
+    "bl.test": f"""
+66.2.0.192      A     127.0.0.2
+66.2.0.192      TXT   "Listed: see https://bl.test/lookup?ip=192.0.2.66"
+67.2.0.192      A     127.255.255.254
+68.2.0.192      A     10.0.0.1
+69.2.0.192      A     127.0.0.10
+{nibbles("2001:db8::25")}  A  127.0.0.3
+""",
+    "pbl.test": """
+66.2.0.192      A     127.0.0.11
+""",
+    "dbl.test": """
+spammer.example A     127.0.1.2
+spammer.example TXT   "spam domain"
+""",
+}
+
+HELO_OK = "helo.good.example"
+
+
+def ini(ns, extra=""):
+    return f"""[relaycheck]
+nameservers = {ns.nameserver}
+dns_timeout = 3s
+reject_score = 0
+{extra}
+"""
+
+
+BL = """
+[scores]
+helo_mismatch = 0
+
+[dnsbl bl.test]
+score = 8
+codes = 127.0.0.2-127.0.0.9, 127.0.0.10-127.0.0.11=2
+label = Test BL
+txt = yes
+"""
+
+
+def setup(ctx, extra=""):
+    ctx.require_module()
+    ns = ctx.nsd(ZONES)
+    return ns, ctx.exim(ini(ns, extra))
+
+
+def hdr(r, name):
+    v = r.header(name)
+    assert len(v) <= 1, v
+    return v[0] if v else None
+
+
+def report(r):
+    return hdr(r, "X-Relaycheck-Report") or ""
+
+
+def log_line(r):
+    lines = [l for l in r.mainlog if "relaycheck: ip=" in l]
+    assert len(lines) == 1, (lines, r.transcript())
+    return lines[0]
+
+
+def test_generic_ptr_name(ctx):
+    ns, ex = setup(ctx)
+    r = ex.session("192.0.2.30", helo="r30-2-0-192.dialup.adsl.isp.example")
+    assert "+3 Relay Host: generic/dynamic DNS PTR name (r30-2-0-192.dialup.adsl.isp.example: " \
+           "embeds the address)" in report(r), report(r)
+    assert "ptr_generic(+3)" in log_line(r)
+    # a mail-server name with the address in it is vetoed
+    r = ex.session("192.0.2.31", helo="mail-31-2-0-192.isp.example")
+    assert "generic" not in report(r), report(r)
+    assert hdr(r, "X-Relaycheck-Score") == "0", report(r)
+
+
+def test_helo_bare_ip_and_literals(ctx):
+    ns, ex = setup(ctx)
+    r = ex.session("192.0.2.10", helo="[192.0.2.10]")
+    assert "+3 HELO: address literal or bare IP ([192.0.2.10])" in report(r), report(r)
+    r = ex.session("192.0.2.10", helo="[198.51.100.1]")
+    assert "+5 HELO: address literal that is not the client's address " \
+           "([198.51.100.1] is not the client address 192.0.2.10)" in report(r), report(r)
+    r = ex.session("192.0.2.10", helo="[10.1.2.3]")
+    assert "([10.1.2.3] is a private/reserved address)" in report(r), report(r)
+    r = ex.session("192.0.2.10", helo="192.0.2.10")
+    assert "helo_bare_ip(+3)" in log_line(r)
+
+
+def test_helo_not_fqdn_and_mismatch(ctx):
+    ns, ex = setup(ctx)
+    r = ex.session("192.0.2.10", helo="workstation")
+    assert "+2 HELO: not a fully qualified domain name (workstation: no dot)" in report(r), report(r)
+    r = ex.session("192.0.2.10", helo="localhost.localdomain")
+    assert "helo_not_fqdn(+2)" in log_line(r)
+    r = ex.session("192.0.2.10", helo="other.good.example")
+    assert "+1 HELO: name does not resolve to the IP " \
+           "(other.good.example does not include 192.0.2.10)" in report(r), report(r)
+    r = ex.session("192.0.2.10", helo="nothere.good.example")
+    assert "(nothere.good.example has no address record, not 192.0.2.10)" in report(r), report(r)
+    r = ex.session("192.0.2.10", helo=HELO_OK)
+    assert hdr(r, "X-Relaycheck-Score") == "0", report(r)
+    assert "+0 HELO: name resolves to the IP (helo.good.example)" in report(r)
+
+
+def test_helo_claims_this_server(ctx):
+    ns, ex = setup(ctx)
+    r = ex.session("192.0.2.10", helo="mx.e2e.test")  # the harness's primary_hostname
+    assert "+5 HELO: claims to be this server (mx.e2e.test is this server's name)" \
+        in report(r), report(r)
+
+
+def test_dnsbl_listing_with_txt(ctx):
+    ns, ex = setup(ctx, BL)
+    r = ex.session("192.0.2.66", helo=HELO_OK)
+    rep = report(r)
+    assert "+8 DNSBL: listed on Test BL (192.0.2.66: 127.0.0.2: " \
+           "Listed: see https://bl.test/lookup?ip=192.0.2.66)" in rep, rep
+    assert hdr(r, "X-Relaycheck-Score") == "8"
+    assert "dnsbl:bl.test(+8)" in log_line(r)
+
+
+def test_dnsbl_per_code_score_and_combined_lists(ctx):
+    ns, ex = setup(ctx, BL + "\n[dnsbl pbl.test]\nscore = 1\nlabel = Test PBL\n")
+    r = ex.session("192.0.2.69", helo=HELO_OK)  # 127.0.0.10 in bl.test scores 2
+    assert "+2 DNSBL: listed on Test BL (192.0.2.69: 127.0.0.10)" in report(r), report(r)
+    r = ex.session("192.0.2.66", helo=HELO_OK)
+    assert hdr(r, "X-Relaycheck-Score") == "9", report(r)  # 8 + 1
+
+
+def test_dnsbl_error_codes_are_temp_not_listings(ctx):
+    ns, ex = setup(ctx, BL)
+    r = ex.session("192.0.2.67", helo=HELO_OK)
+    assert "+0 DNSBL: Test BL answered an error code " \
+           "(192.0.2.67: 127.255.255.254, the list refused the query)" in report(r), report(r)
+    assert hdr(r, "X-Relaycheck-Score") == "8", report(r)  # only ptr_missing
+    assert "dnsbl:bl.test(temp)" in log_line(r)
+    r = ex.session("192.0.2.68", helo=HELO_OK)
+    assert "(192.0.2.68: 10.0.0.1, not a listing (outside 127.0.0.0/8))" in report(r), report(r)
+
+
+def test_dnsbl_not_listed(ctx):
+    ns, ex = setup(ctx, BL)
+    r = ex.session("192.0.2.10", helo=HELO_OK)
+    assert "+0 DNSBL: not listed on Test BL (192.0.2.10)" in report(r), report(r)
+    assert hdr(r, "X-Relaycheck-Score") == "0"
+
+
+def test_dnsbl_ipv6_client(ctx):
+    ns, ex = setup(ctx, BL)
+    r = ex.session("2001:db8::25", helo="mail6.good.example")
+    assert "+8 DNSBL: listed on Test BL (2001:db8::25: 127.0.0.3)" in report(r), report(r)
+
+
+def test_rhsbl_sender_domain(ctx):
+    ns, ex = setup(ctx, "[rhsbl dbl.test]\nscore = 6\ntarget = sender\ntxt = yes\nlabel = Test DBL\n")
+    r = ex.session("192.0.2.10", helo=HELO_OK, mail_from="x@spammer.example")
+    assert "+6 DNSBL: listed on Test DBL (spammer.example: 127.0.1.2: spam domain)" in report(r), \
+        report(r)
+    assert "rhsbl:dbl.test(+6)" in log_line(r)
+    r = ex.session("192.0.2.10", helo=HELO_OK, mail_from="x@good.example")
+    assert "+0 DNSBL: not listed on Test DBL (good.example)" in report(r), report(r)
+
+
+def test_second_message_reuses_client_results(ctx):
+    ns, ex = setup(ctx, BL)
+    r = ex.session_multi("192.0.2.66", [dict(), dict(mail_from="b@example.net")], helo=HELO_OK)
+    assert len(r.messages) == 2
+    lines = [l for l in r.mainlog if "relaycheck: ip=" in l]
+    assert len(lines) == 2, lines
+    assert "queries=" in lines[0] and " reused=yes" not in lines[0], lines[0]
+    assert "queries=0 reused=yes" in lines[1], lines[1]
+    s1 = [m.header("X-Relaycheck-Score") for m in r.messages]
+    assert s1 == [["8"], ["8"]], s1
+    assert report(r.messages[0]) == report(r.messages[1])
