@@ -44,9 +44,7 @@ Behaviours: see DNSResponder.set_behaviour.
 """
 
 import heapq
-import ipaddress
 import json
-import os
 import random
 import selectors
 import signal
@@ -626,7 +624,8 @@ class DNSResponder:
         times=N: only the next N matching queries, then the rule disappears.
         All matching rules are merged, least specific first (global < zone (shorter first) <
         name; then any type < one type; then any transport < one; then older < newer), so e.g.
-        a per-name delay and a per-type action combine.
+        a per-name delay and a per-type action combine.  A new rule with exactly the same
+        name/zone/qtype/transport replaces the old one.
 
         Options:
           action   "answer" (default) | "drop"/"timeout" (never answer) | "servfail" |
@@ -669,6 +668,9 @@ class DNSResponder:
                     "zone": _lower(parse_name(zone)) if zone is not None else None,
                     "qtype": type_code(qtype) if qtype is not None else None,
                     "transport": transport, "times": times, "opts": opts}
+            match = ("name", "zone", "qtype", "transport")
+            self._rules = [r for r in self._rules                      # same key: replace
+                           if any(r[k] != rule[k] for k in match)]
             self._rules.append(rule)
             return rule["id"]
 
@@ -1268,7 +1270,7 @@ def main(argv=None):
     ap.add_argument("--zones", help="JSON data model file")
     ap.add_argument("--port", type=int, default=0, help="port (0: a free one)")
     ap.add_argument("--delay-ms", type=float, default=0, help="global answer delay")
-    ap.add_argument("--log", help="append one JSON line per query here")
+    ap.add_argument("--log", help="write one JSON line per query here (truncated at start)")
     ap.add_argument("--behaviours", help='JSON list of rules: [{"name": N, "type": T, "zone": '
                     'Z, "transport": "udp", "times": N, "action": "servfail", "delay_ms": D, '
                     '...}]')

@@ -61,6 +61,10 @@ class Context:
     def skip(self, reason):
         raise Skip(reason)
 
+    def info(self, msg):
+        """A measurement or remark worth reading in the test output."""
+        print(f"INFO {self.name}: {msg}", flush=True)
+
     def require_module(self):
         """Path of build/relaycheck.so, or SKIP the test if it has not been built."""
         if not os.path.exists(self.module_path):
