@@ -69,6 +69,18 @@ $(BUILD)/relaycheck.so: $(ADAPTER_OBJ) $(BUILD)/librelaycheck.a local_scan/expor
 	    -Wl,--version-script=local_scan/exports.map \
 	    -Wl,-z,relro,-z,now -Wl,--as-needed $(LIBS)
 
+# A test-only variant with fault-injection hooks (RC_TEST_HOOKS): never installed.
+HOOKS_OBJ  := $(BUILD)/obj/local_scan/relaycheck-hooks.o
+$(HOOKS_OBJ): local_scan/relaycheck.c $(wildcard */*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -DRC_TEST_HOOKS -isystem $(EXIM_INC) -c -o $@ $<
+
+$(BUILD)/test/relaycheck-hooks.so: $(HOOKS_OBJ) $(BUILD)/librelaycheck.a local_scan/exports.map
+	@mkdir -p $(dir $@)
+	$(CC) -shared -o $@ $(HOOKS_OBJ) $(BUILD)/librelaycheck.a $(LDSAN) \
+	    -Wl,--version-script=local_scan/exports.map \
+	    -Wl,-z,relro,-z,now -Wl,--as-needed $(LIBS)
+
 check-exports: $(BUILD)/relaycheck.so
 	@exp=$$(nm -D --defined-only $< | awk '$$2 ~ /^[TDBVWR]$$/ {print $$3}' | sort | tr '\n' ' '); \
 	want="local_scan local_scan_version_major local_scan_version_minor "; \
@@ -90,8 +102,9 @@ test: deps
 test-unit: $(UNIT_BIN)
 	$(UNIT_BIN) --jobs 2
 
-test-e2e: $(BUILD)/relaycheck.so check-exports
+test-e2e: $(BUILD)/relaycheck.so $(BUILD)/test/relaycheck-hooks.so check-exports
 	E2E_REQUIRE_MODULE=1 RELAYCHECK_MODULE=$(abspath $(BUILD)/relaycheck.so) \
+	    RELAYCHECK_HOOKS_MODULE=$(abspath $(BUILD)/test/relaycheck-hooks.so) \
 	    $(PYTHON) tests/e2e/run.py $(E2E_FILTER)
 
 demo: deps $(BUILD)/relaycheck.so

@@ -19,6 +19,8 @@
  * a 451 with a log line, never a dropped session.
  */
 #include <errno.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -192,8 +194,10 @@ expand(const char *var)
     return (s ? (const char *) s : "");
 }
 
-RC_EXPORT int
-local_scan(int fd, uschar **return_text)
+/* check_message - the work of local_scan(), under the abort guard */
+
+static int
+check_message(uschar **return_text)
 {
     const RC_CONFIG *cfg;
     RC_FACTS facts;
@@ -201,7 +205,6 @@ local_scan(int fd, uschar **return_text)
     static RC_VERDICT verdict;
     char    line[2048];
 
-    (void) fd;
     if ((cfg = get_config()) == NULL) {
 	*return_text = US CONFIG_ERROR_REPLY;
 	return (LOCAL_SCAN_TEMPREJECT);
@@ -220,6 +223,11 @@ local_scan(int fd, uschar **return_text)
 	facts.helo = "";
 
     v = &verdict;
+#ifdef RC_TEST_HOOKS
+    /* Fault injection for the tests of the abort guard (test builds only). */
+    if (strcmp(facts.helo, "rc-test-abort.invalid") == 0)
+	abort();
+#endif
     rc_engine_check(cfg, &facts, &rc_conncache, v);
 
     if (v->skipped) {
@@ -251,4 +259,67 @@ local_scan(int fd, uschar **return_text)
     rc_report_lsdata(v, rc_reply, sizeof(rc_reply));
     *return_text = US rc_reply;
     return (LOCAL_SCAN_ACCEPT);
+}
+
+/*
+ * The abort guard. Exim catches SIGSEGV in local_scan() but not SIGABRT:
+ * an assert() in udns, SPF_error() in libspf2 or a glibc heap check would
+ * kill the receiving process and drop the SMTP session without a reply.
+ * While the module works, SIGABRT jumps back here instead; the message
+ * gets a 451 and a panic-log line, and since the state of the libraries is
+ * unknown after that, the module declines every further message on this
+ * connection (451 again: the client retries on a fresh connection). The
+ * previous SIGABRT disposition is restored before returning to Exim, and
+ * sigsetjmp(..., 1) restores the signal mask as it was.
+ */
+static sigjmp_buf rc_abort_env;
+static volatile sig_atomic_t rc_abort_armed;
+static bool rc_poisoned;
+
+#define INTERNAL_ERROR_REPLY \
+    "relaycheck: internal error, message temporarily rejected, please try again later"
+
+static void
+rc_on_abort(int sig)
+{
+    if (rc_abort_armed) {
+	rc_abort_armed = 0;
+	siglongjmp(rc_abort_env, 1);
+    }
+    signal(sig, SIG_DFL);			/* not ours: die as intended */
+    raise(sig);
+}
+
+RC_EXPORT int
+local_scan(int fd, uschar **return_text)
+{
+    struct sigaction sa, old;
+    int     rc;
+
+    (void) fd;
+    if (rc_poisoned) {
+	log_write(0, LOG_MAIN, "relaycheck: declining message after an internal error "
+		  "earlier on this connection: temporarily rejected");
+	*return_text = US INTERNAL_ERROR_REPLY;
+	return (LOCAL_SCAN_TEMPREJECT);
+    }
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = rc_on_abort;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGABRT, &sa, &old);
+    if (sigsetjmp(rc_abort_env, 1) != 0) {
+	sigaction(SIGABRT, &old, NULL);
+	rc_poisoned = true;
+	log_write(0, LOG_MAIN | LOG_PANIC, "relaycheck: internal error (SIGABRT) while "
+		  "checking a message from %.64s: temporarily rejected; the module declines "
+		  "further messages on this connection",
+		  sender_host_address ? (const char *) sender_host_address : "local");
+	*return_text = US INTERNAL_ERROR_REPLY;
+	return (LOCAL_SCAN_TEMPREJECT);
+    }
+    rc_abort_armed = 1;
+    rc = check_message(return_text);
+    rc_abort_armed = 0;
+    sigaction(SIGABRT, &old, NULL);
+    return (rc);
 }
