@@ -115,7 +115,8 @@ install: $(BUILD)/relaycheck.so
 	install -m 0644 $(BUILD)/relaycheck.so $(DESTDIR)$(PREFIX)/lib/exim4/local_scan/relaycheck.so
 	install -d $(DESTDIR)$(PREFIX)/share/doc/relaycheck/examples
 	install -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/relaycheck/
-	install -m 0644 exim-conf-examples/* $(DESTDIR)$(PREFIX)/share/doc/relaycheck/examples/
+	cd exim-conf-examples && find . -type f | while read -r f; do \
+	    install -D -m 0644 "$$f" "$(DESTDIR)$(PREFIX)/share/doc/relaycheck/examples/$$f"; done
 
 clean:
 	rm -rf build

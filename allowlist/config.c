@@ -1043,7 +1043,10 @@ set_defaults(RC_CONFIG *cfg)
     return (true);
 }
 
-/* seal - finish the tables; default codes for lists without any */
+/*
+ * seal - finish the tables; lists without `codes' count every answer from
+ * 127.0.0.2 up (127.0.0.1 and 127.255.255.0/24 are never listings).
+ */
 
 static bool
 seal(RC_CONFIG *cfg)
@@ -1059,7 +1062,7 @@ seal(RC_CONFIG *cfg)
 		if ((l->codes = malloc(sizeof(*l->codes))) == NULL)
 		    return (false);
 		l->codes[0] = (RC_CODE) {
-		    .bitmask = false, .lo = 0x7f000000u, .hi = 0x7fffffffu, .score = -1
+		    .bitmask = false, .lo = 0x7f000002u, .hi = 0x7fffffffu, .score = -1
 		};
 		l->ncodes = 1;
 	    }
@@ -1249,4 +1252,187 @@ rc_config_free(RC_CONFIG *cfg)
     free_lists(cfg->dnsbl, cfg->ndnsbl);
     free_lists(cfg->rhsbl, cfg->nrhsbl);
     free(cfg);
+}
+
+/*
+ * rc_config_dump - the effective configuration as an INI text that
+ * rc_config_load() reads back to the same configuration: every key with
+ * its value (built-in defaults included), list entries one per line so
+ * no line comes near RC_MAX_LINE, blocklists and the No Server Check
+ * list as loaded (codes after their defaults were applied).
+ */
+
+typedef struct dumpbuf {
+    char       *s;
+    size_t      len, cap;
+    bool        nomem;
+} DUMPBUF;
+
+static void __attribute__((format(printf, 2, 3)))
+dump_put(DUMPBUF *d, const char *fmt,...)
+{
+    va_list ap;
+    int     n;
+
+    if (d->nomem)
+	return;
+    for (;;) {
+	size_t  room = d->cap - d->len;
+
+	va_start(ap, fmt);
+	n = vsnprintf(d->s ? d->s + d->len : NULL, d->s ? room : 0, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+	    d->nomem = true;
+	    return;
+	}
+	if (d->s != NULL && (size_t) n < room) {
+	    d->len += (size_t) n;
+	    return;
+	}
+	{
+	    size_t  ncap = (d->cap + (size_t) n + 1) * 2;
+	    char   *ns = realloc(d->s, ncap);
+
+	    if (ns == NULL) {
+		d->nomem = true;
+		return;
+	    }
+	    d->s = ns;
+	    d->cap = ncap;
+	}
+    }
+}
+
+static void
+dump_sockaddr(DUMPBUF *d, const struct sockaddr_storage *ss)
+{
+    char    host[INET6_ADDRSTRLEN];
+    unsigned port;
+
+    if (ss->ss_family == AF_INET) {
+	const struct sockaddr_in *sin = (const struct sockaddr_in *) ss;
+
+	inet_ntop(AF_INET, &sin->sin_addr, host, sizeof(host));
+	port = ntohs(sin->sin_port);
+	if (port == 53)
+	    dump_put(d, "%s", host);
+	else
+	    dump_put(d, "%s:%u", host, port);
+    } else {
+	const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *) ss;
+
+	inet_ntop(AF_INET6, &sin6->sin6_addr, host, sizeof(host));
+	port = ntohs(sin6->sin6_port);
+	if (port == 53)
+	    dump_put(d, "%s", host);
+	else
+	    dump_put(d, "[%s]:%u", host, port);
+    }
+}
+
+static void
+dump_iptable(DUMPBUF *d, const char *key, const RC_IPTABLE *t, bool empty_line)
+{
+    char    buf[RC_ADDR_STRLEN + 8];
+
+    if (t->n == 0 && empty_line)
+	dump_put(d, "%s =\n", key);
+    for (size_t i = 0; i < t->n; i++) {
+	rc_cidr_format(&t->v[i].cidr, buf, sizeof(buf));
+	dump_put(d, "%s = %s\n", key, buf);
+    }
+}
+
+static void
+dump_code(DUMPBUF *d, const RC_CODE *c)
+{
+    if (c->bitmask)
+	dump_put(d, "&%u", c->lo);
+    else {
+	dump_put(d, "%u.%u.%u.%u", c->lo >> 24, (c->lo >> 16) & 255, (c->lo >> 8) & 255,
+		 c->lo & 255);
+	if (c->hi != c->lo)
+	    dump_put(d, "-%u.%u.%u.%u", c->hi >> 24, (c->hi >> 16) & 255, (c->hi >> 8) & 255,
+		     c->hi & 255);
+    }
+    if (c->score != -1)
+	dump_put(d, "=%d", c->score);
+}
+
+static void
+dump_list(DUMPBUF *d, const RC_LIST *l, bool rhs)
+{
+    static const char *const targets[] = {"sender", "helo", "ptr"};
+
+    dump_put(d, "\n[%s %s]\n", rhs ? "rhsbl" : "dnsbl", l->zone);
+    dump_put(d, "score = %d\n", l->score);
+    for (size_t i = 0; i < l->ncodes; i++) {
+	if (i % 8 == 0)
+	    dump_put(d, "%scodes = ", i ? "\n" : "");
+	else
+	    dump_put(d, ", ");
+	dump_code(d, &l->codes[i]);
+    }
+    if (l->ncodes > 0)
+	dump_put(d, "\n");
+    dump_put(d, "label = %s\n", l->label);
+    dump_put(d, "txt = %s\n", l->txt ? "yes" : "no");
+    if (rhs)
+	dump_put(d, "target = %s\n", targets[l->target <= RC_RHS_PTR ? l->target : 0]);
+}
+
+char   *
+rc_config_dump(const RC_CONFIG *cfg)
+{
+    DUMPBUF d = {NULL, 0, 0, false};
+
+    dump_put(&d, "; relaycheck: effective configuration (%s)\n",
+	     cfg->path ? cfg->path : "built-in defaults");
+    dump_put(&d, "\n[relaycheck]\n");
+    dump_put(&d, "reject_score = %d\n", cfg->reject_score);
+    dump_put(&d, "tempreject_score = %d\n", cfg->tempreject_score);
+    if (cfg->dns_timeout_ms % 1000 == 0)
+	dump_put(&d, "dns_timeout = %ds\n", cfg->dns_timeout_ms / 1000);
+    else
+	dump_put(&d, "dns_timeout = %dms\n", cfg->dns_timeout_ms);
+    if (cfg->nnameservers == 0)
+	dump_put(&d, "nameservers =\n");
+    for (size_t i = 0; i < cfg->nnameservers; i++) {
+	dump_put(&d, "nameservers = ");
+	dump_sockaddr(&d, &cfg->nameservers[i]);
+	dump_put(&d, "\n");
+    }
+    dump_put(&d, "on_dns_failure = %s\n",
+	     cfg->on_dns_failure == RC_DNSFAIL_TEMPREJECT ? "tempreject" : "accept");
+    dump_put(&d, "header_prefix = %s\n", cfg->header_prefix);
+    dump_put(&d, "skip_authenticated = %s\n", cfg->skip_authenticated ? "yes" : "no");
+    dump_iptable(&d, "skip_hosts", &cfg->skip_hosts, true);
+    dump_put(&d, "max_ptr_names = %d\n", cfg->max_ptr_names);
+
+    dump_put(&d, "\n[scores]\n");
+    for (int i = 0; i < RC_CHK_NSCORE_COUNT; i++)
+	dump_put(&d, "%s = %d\n", rc_checkinfo[i].id, cfg->scores[i]);
+
+    for (size_t i = 0; i < cfg->ndnsbl; i++)
+	dump_list(&d, &cfg->dnsbl[i], false);
+    for (size_t i = 0; i < cfg->nrhsbl; i++)
+	dump_list(&d, &cfg->rhsbl[i], true);
+
+    dump_put(&d, "\n[no_server_check]\n");
+    dump_put(&d, "domain_requires_spf = %s\n", cfg->domain_requires_spf ? "yes" : "no");
+    dump_iptable(&d, "ip", &cfg->nsc_ip, false);
+    for (size_t i = 0; i < cfg->nsc_domain.n; i++)
+	dump_put(&d, "domain = %s\n", cfg->nsc_domain.v[i].name);
+    for (size_t i = 0; i < cfg->nsc_host.n; i++) {
+	if (cfg->nsc_host.v[i].exact)
+	    dump_put(&d, "host = %s\n", cfg->nsc_host.v[i].name);
+	if (cfg->nsc_host.v[i].below)
+	    dump_put(&d, "host = .%s\n", cfg->nsc_host.v[i].name);
+    }
+    if (d.nomem) {
+	free(d.s);
+	return (NULL);
+    }
+    return (d.s);
 }

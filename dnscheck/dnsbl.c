@@ -194,6 +194,10 @@ finish_one(const RC_LISTQ *lq, RC_VERDICT *v)
 		best = i;
 		best_score = sc;
 	    }
+	} else if (ans == 0x7f000001u) {
+	    /* 127.0.0.1 is no list's listing code: a broken or refusing list. */
+	    have_error = true;
+	    error_code = ans;
 	}
     }
     if (best >= 0) {
@@ -216,6 +220,7 @@ finish_one(const RC_LISTQ *lq, RC_VERDICT *v)
 	snprintf(text, sizeof(text), "DNSBL: %s answered an error code", lq->list->label);
 	snprintf(detail, sizeof(detail), "%.100s: %s%s", lq->subject, code,
 		 (error_code >> 8) == 0x7fffffu ? ", the list refused the query"
+		 : error_code == 0x7f000001u ? ", not a listing code (list broken?)"
 		 : ", not a listing (outside 127.0.0.0/8)");
 	rc_verdict_add(v, c, RC_TEMP, 0, text, detail);
     } else {
