@@ -1,10 +1,14 @@
 # relaycheck - an Exim local_scan module judging the relay host by its DNS
 #
-#   make            build/relaycheck.so (the module Debian's exim4 loads)
+#   make            build/relaycheck.so (the module Debian's exim4 loads) and
+#                   build/relaycheck (the same engine as a command)
 #   make deps       install every Debian package build, demo and tests need
 #   make test       unit tests (Criterion) + end-to-end tests (real exim4 + NSD)
 #   make demo       real SMTP sessions through real Exim against a local NSD
 #   make install    DESTDIR=... PREFIX=/usr
+#   make deb        build/relaycheck_<version>_<arch>.deb (dpkg-deb, lintian)
+#   make test-package  install the .deb into this machine's exim4, one SMTP
+#                   session through the real configuration, purge, restore
 #   make clean
 #
 # SANITIZE=1 builds everything with AddressSanitizer and UBSan.
@@ -25,7 +29,7 @@ OPT        := -O2 -g
 HARDEN     := -D_FORTIFY_SOURCE=2 -fstack-protector-strong
 CFLAGS_ALL := $(CSTD) $(OPT) $(WARN) $(HARDEN) -fPIC -fvisibility=hidden \
               -DRC_VERSION='"$(VERSION)"' $(CFLAGS)
-LIBS       := -ludns -linih -lpsl
+LIBS       := -ludns -lspf2 -linih -lpsl
 
 ifeq ($(SANITIZE),1)
 CFLAGS_ALL += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -36,7 +40,7 @@ endif
 ENGINE_SRC := allowlist/addr.c allowlist/iptable.c allowlist/nametable.c \
               allowlist/config.c dnscheck/checks.c dnscheck/escape.c \
               dnscheck/resolver.c dnscheck/ptr.c dnscheck/generic.c \
-              dnscheck/helo.c dnscheck/dnsbl.c dnscheck/engine.c \
+              dnscheck/helo.c dnscheck/dnsbl.c dnscheck/spf.c dnscheck/engine.c \
               dnscheck/report.c
 ENGINE_OBJ := $(ENGINE_SRC:%.c=$(BUILD)/obj/%.o)
 ADAPTER_OBJ := $(BUILD)/obj/local_scan/relaycheck.o
@@ -44,9 +48,9 @@ ADAPTER_OBJ := $(BUILD)/obj/local_scan/relaycheck.o
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 UNIT_BIN   := $(BUILD)/tests/unit_tests
 
-.PHONY: all deps test test-unit test-e2e demo install clean check-exports
+.PHONY: all deps test test-unit test-e2e test-valgrind demo install clean check-exports
 
-all: $(BUILD)/relaycheck.so
+all: $(BUILD)/relaycheck.so $(BUILD)/relaycheck
 
 $(BUILD)/obj/%.o: %.c $(wildcard */*.h)
 	@mkdir -p $(dir $@)
@@ -81,6 +85,12 @@ $(BUILD)/test/relaycheck-hooks.so: $(HOOKS_OBJ) $(BUILD)/librelaycheck.a local_s
 	    -Wl,--version-script=local_scan/exports.map \
 	    -Wl,-z,relro,-z,now -Wl,--as-needed $(LIBS)
 
+# The command-line tool: the same engine and report code as the module.
+CLI_OBJ    := $(BUILD)/obj/tools/relaycheck.o
+$(BUILD)/relaycheck: $(CLI_OBJ) $(BUILD)/librelaycheck.a
+	$(CC) -pie -o $@ $(CLI_OBJ) $(BUILD)/librelaycheck.a $(LDSAN) \
+	    -Wl,-z,relro,-z,now -Wl,--as-needed $(LIBS)
+
 check-exports: $(BUILD)/relaycheck.so
 	@exp=$$(nm -D --defined-only $< | awk '$$2 ~ /^[TDBVWR]$$/ {print $$3}' | sort | tr '\n' ' '); \
 	want="local_scan local_scan_version_major local_scan_version_minor "; \
@@ -97,26 +107,92 @@ deps:
 	@sh tests/tools/deps.sh
 
 test: deps
-	@$(MAKE) --no-print-directory test-unit test-e2e
+	@$(MAKE) --no-print-directory test-unit test-e2e test-man test-package
+
+# Under SANITIZE=1 every sanitized process (unit-test children, exim4 processes that load
+# the sanitized module, with the runtime preloaded) logs reports into $(SANLOG); any report
+# fails the run, leaks included (Criterion alone does not fail a test on a leak).
+SANLOG     := $(abspath $(BUILD))/sanlog
+SAN_ENV     = ASAN_OPTIONS=log_path=$(SANLOG)/$(1)/asan:detect_leaks=1:abort_on_error=0 \
+              UBSAN_OPTIONS=log_path=$(SANLOG)/$(1)/ubsan:print_stacktrace=1
+SAN_PRELOAD := $(shell $(CC) -print-file-name=libasan.so):$(shell $(CC) -print-file-name=libubsan.so)
 
 test-unit: $(UNIT_BIN)
+ifeq ($(SANITIZE),1)
+	@rm -rf $(SANLOG)/unit && mkdir -p $(SANLOG)/unit
+	$(call SAN_ENV,unit) $(UNIT_BIN) --jobs 2
+	@sh tests/tools/check_sanitizer_logs.sh $(SANLOG)/unit
+else
 	$(UNIT_BIN) --jobs 2
+endif
 
-test-e2e: $(BUILD)/relaycheck.so $(BUILD)/test/relaycheck-hooks.so check-exports
-	E2E_REQUIRE_MODULE=1 RELAYCHECK_MODULE=$(abspath $(BUILD)/relaycheck.so) \
-	    RELAYCHECK_HOOKS_MODULE=$(abspath $(BUILD)/test/relaycheck-hooks.so) \
+E2E_ENV     = E2E_REQUIRE_MODULE=1 RELAYCHECK_MODULE=$(abspath $(BUILD)/relaycheck.so) \
+	      RELAYCHECK_HOOKS_MODULE=$(abspath $(BUILD)/test/relaycheck-hooks.so) \
+	      RELAYCHECK_CLI=$(abspath $(BUILD)/relaycheck)
+
+test-e2e: $(BUILD)/relaycheck.so $(BUILD)/relaycheck $(BUILD)/test/relaycheck-hooks.so check-exports
+ifeq ($(SANITIZE),1)
+	@rm -rf $(SANLOG)/e2e && mkdir -p $(SANLOG)/e2e && chmod 1777 $(SANLOG) $(SANLOG)/e2e
+	$(E2E_ENV) E2E_EXIM_ENV="LD_PRELOAD=$(SAN_PRELOAD) $(call SAN_ENV,e2e)" \
 	    $(PYTHON) tests/e2e/run.py $(E2E_FILTER)
+	@sh tests/tools/check_sanitizer_logs.sh $(SANLOG)/e2e
+else
+	$(E2E_ENV) $(PYTHON) tests/e2e/run.py $(E2E_FILTER)
+endif
+
+# End-to-end sessions with every exim4 process under memcheck; an error or definite leak
+# whose stack passes through the module fails (Exim's own code is not ours to judge). The
+# timing tests are left out: valgrind is slow.
+VG_DIR     := $(abspath $(BUILD))/valgrind
+VG_TESTS   := test_core test_checks test_faults.test_hostile test_faults.test_txt test_abort
+test-valgrind: $(BUILD)/relaycheck.so $(BUILD)/test/relaycheck-hooks.so
+	@rm -rf $(VG_DIR) && mkdir -p $(VG_DIR) && chmod 1777 $(VG_DIR)
+	-$(E2E_ENV) E2E_EXIM_WRAPPER="valgrind -q --leak-check=full --show-leak-kinds=definite \
+	    --errors-for-leak-kinds=definite --num-callers=30 --log-file=$(VG_DIR)/vg.%p.log" \
+	    $(PYTHON) tests/e2e/run.py $(VG_TESTS) > $(VG_DIR)/run.txt 2>&1
+	@grep -E '^(FAIL|[0-9]+ passed)' $(VG_DIR)/run.txt || true
+	$(PYTHON) tests/tools/check_valgrind_logs.py $(VG_DIR)
 
 demo: deps $(BUILD)/relaycheck.so
 	$(PYTHON) tests/e2e/demo.py
 
-install: $(BUILD)/relaycheck.so
+install: $(BUILD)/relaycheck.so $(BUILD)/relaycheck
 	install -d $(DESTDIR)$(PREFIX)/lib/exim4/local_scan
+	install -D -m 0755 $(BUILD)/relaycheck $(DESTDIR)$(PREFIX)/sbin/relaycheck
+	install -D -m 0644 man/relaycheck.8 $(DESTDIR)$(PREFIX)/share/man/man8/relaycheck.8
+	install -D -m 0644 man/relaycheck.ini.5 $(DESTDIR)$(PREFIX)/share/man/man5/relaycheck.ini.5
 	install -m 0644 $(BUILD)/relaycheck.so $(DESTDIR)$(PREFIX)/lib/exim4/local_scan/relaycheck.so
 	install -d $(DESTDIR)$(PREFIX)/share/doc/relaycheck/examples
 	install -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/relaycheck/
 	cd exim-conf-examples && find . -type f | while read -r f; do \
 	    install -D -m 0644 "$$f" "$(DESTDIR)$(PREFIX)/share/doc/relaycheck/examples/$$f"; done
+
+# The command line tool alone (also part of test-e2e): real NSD, no Exim needed.
+.PHONY: test-cli test-man deb test-package
+test-cli: $(BUILD)/relaycheck
+	E2E_REQUIRE_MODULE=1 RELAYCHECK_CLI=$(abspath $(BUILD)/relaycheck) \
+	    $(PYTHON) tests/e2e/run.py test_cli.
+
+# Man pages: no warnings from man/groff, every INI key documented.
+MANPAGES   := man/relaycheck.8 man/relaycheck.ini.5
+test-man: $(MANPAGES)
+	@sh tests/tools/check-man.sh $(MANPAGES)
+
+# The Debian package, built with dpkg-deb from `make install` into a staging
+# tree (packaging/mkdeb.sh), then checked with lintian.
+DEB_ARCH   := $(shell dpkg --print-architecture 2>/dev/null)
+DEB        := build/relaycheck_$(VERSION)_$(DEB_ARCH).deb
+deb: $(DEB)
+$(DEB): $(BUILD)/relaycheck.so $(BUILD)/relaycheck $(MANPAGES) packaging/mkdeb.sh \
+        $(wildcard packaging/deb/*) $(wildcard exim-conf-examples/*) README.md
+	@[ "$(SANITIZE)" != 1 ] || { echo "make deb: not with SANITIZE=1"; exit 1; }
+	sh packaging/mkdeb.sh $(VERSION) $@
+
+# Installs the .deb into this machine's Debian exim4, enables it through the
+# conf.d snippet, runs one SMTP session through the real configuration
+# (exim4 -bs -oMa, no daemon), purges the package and restores /etc/exim4.
+test-package: $(DEB)
+	sh tests/package/test-package.sh $(abspath $(DEB))
 
 clean:
 	rm -rf build

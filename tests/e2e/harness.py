@@ -605,12 +605,17 @@ class Exim:
     ini_text: written to <tmpdir>/relaycheck.ini and passed as RELAYCHECK_CONFIG; None means the
     variable is not set at all (module falls back to its compiled default).
     extra_main_conf: appended to the main section (before `begin acl`).
+    extra_conf: appended at the end of the file, e.g. "begin local_scan\nreject_score = 5\n".
+    exim_bin: the Exim binary (default EXIM_BIN, Debian's exim4), e.g. build/exim-static/exim;
+    module_path=None writes no local_scan_path (an Exim with the module compiled in).
     """
 
     def __init__(self, tmpdir, module_path, ini_text, extra_main_conf="",
                  local_domains="example.org", timeout=SESSION_TIMEOUT, env=None,
-                 acl_rcpt=None, acl_data=None, check_access=True):
+                 acl_rcpt=None, acl_data=None, check_access=True, extra_conf="",
+                 exim_bin=None):
         self.dir = os.path.abspath(tmpdir)
+        self.exim_bin = exim_bin or EXIM_BIN
         self.module_path = os.path.abspath(module_path) if module_path else None
         self.timeout = timeout
         self.extra_env = dict(env or {})
@@ -662,6 +667,8 @@ blackhole:
 
 begin transports
 """
+        if extra_conf:
+            conf += "\n" + extra_conf.rstrip("\n") + "\n"
         with open(self.conf_path, "w") as f:
             f.write(conf)
         os.chmod(self.conf_path, 0o644)
@@ -706,7 +713,7 @@ begin transports
 
     # --- sessions ---------------------------------------------------------------------------
     def argv(self, client_ip=None, local=False, auth=False, auth_id=None, extra_args=()):
-        argv = [EXIM_BIN, "-C", self.conf_path, "-bs", "-odq"]
+        argv = [self.exim_bin, "-C", self.conf_path, "-bs", "-odq"]
         if not local:
             if client_ip is None:
                 raise HarnessError("client_ip required unless local=True")
@@ -740,6 +747,8 @@ begin transports
         if self.ini_path:
             env["RELAYCHECK_CONFIG"] = self.ini_path
         env.update(self.extra_env)
+        env.update(_tool_env())
+        res.argv = _tool_wrapper() + res.argv
         sizes = self._log_sizes()
         t0 = time.monotonic()
         deadline = t0 + (timeout or self.timeout)
@@ -844,6 +853,18 @@ begin transports
 
 # --------------------------------------------------------------------------------------------
 # building a throwaway local_scan module (self-tests)
+
+def _tool_env():
+    """Extra environment for exim4 under a checking tool: E2E_EXIM_ENV="K=V K2=V2" (e.g. the
+    AddressSanitizer runtime preloaded for a sanitized module: `make test SANITIZE=1`)."""
+    return dict(kv.split("=", 1) for kv in os.environ.get("E2E_EXIM_ENV", "").split() if "=" in kv)
+
+
+def _tool_wrapper():
+    """A command in front of exim4: E2E_EXIM_WRAPPER="valgrind --log-file=..." (test-valgrind)."""
+    import shlex
+    return shlex.split(os.environ.get("E2E_EXIM_WRAPPER", ""))
+
 
 def compile_module(source_path, out_path, cc="cc"):
     r = subprocess.run([cc, "-Wall", "-shared", "-fPIC", "-I/usr/include/exim4", "-o",
