@@ -3,24 +3,83 @@
  *
  * ISPs name their pool addresses after the address: r186-49-230-196.dialup.
  * adsl.example.net, c-73-22-11-5.hsd1.il.example.net, p5B0F3A12.dip0.example.de.
- * The signals, in order of strength:
+ * A mail server's name is chosen by a person. The rules, as a mail admin
+ * would read them:
  *
- *   1. the client's whole address in the host labels: decimal octets in
- *	either order, separated by '-', '.', '_' or nothing, optionally
- *	zero-padded; or the 32-bit address as 8 hex digits;
- *   2. the last three octets, in either order;
- *   3. the last two octets, or a long digit run, together with a
- *	dynamic-pool word (dyn, dsl, cable, pool, cust, ...).
+ * 0. Hygiene. Only letters, digits, '-', '_' and '.' in non-empty labels;
+ *    anything else (escaped bytes, spaces) is not a host name and is not
+ *    judged here: NO.
  *
- * A veto word (mail, mx, smtp, relay, out, ...) anywhere in the host labels
- * means a real mail server and wins over every signal: a false positive
- * costs a legitimate sender, a miss only one point of score.
+ * 1. Host labels only. The labels left of the registrable domain are the
+ *    only ones that count; the registrable domain is found with libpsl and
+ *    Debian's public suffix list, ICANN section. So the operator's own
+ *    domain never matches: "mx1.corp-dynamics.example" and "dyni.net" are
+ *    safe. The private section is deliberately not used: it lists hosting
+ *    and dynamic-DNS platforms (*.compute-1.amazonaws.com, dyndns.org, ...)
+ *    whose customer names would otherwise swallow the whole PTR name.
+ *    Labels are cut into tokens at non-alphanumerics and at letter/digit
+ *    changes ("mail2" -> "mail", "2"); words are whole tokens, never
+ *    substrings of the domain.
  *
- * Only labels left of the registrable domain count (libpsl with Debian's
- * public suffix list), so the operator's own domain never matches:
- * "mx1.corp-dynamics.example" and "dyni.net" are safe. Words are whole
- * tokens (labels split at non-alphanumerics and at letter/digit changes),
- * never substrings.
+ * 2. Veto. A mail-server word in the host labels means a real mail server
+ *    and wins over every signal: mx, mta, mout, relay, out, outbound,
+ *    inbound, exchange, postfix, exim, bounce, list(s), newsletter, correo,
+ *    posta, spool; and "mail" or "smtp" anywhere inside a token (mailout,
+ *    email, outmail, smtpbg, cvsmtppost). A false positive costs a
+ *    legitimate sender, a miss only one finding, so the veto is broad.
+ *    Big senders that put the address in their names carry such a word:
+ *    66-220-155-156.mail-mail.facebook.com, out162-62-58-211.mail.qq.com,
+ *    a8-41.smtp-out.amazonses.com, mta-174-84-115...sparkpostmail.com.
+ *
+ * 3. The client's IPv4 address a.b.c.d in the host labels:
+ *    A. all four octets as separate numbers, in any order and with any
+ *	 separators, zero-padding allowed (c-73-22-11-5, 5.11.22.73,
+ *	 ip-088-152-001-002, 109x195x93x219, 201.red-88-9-147);
+ *    B. the whole address as one digit string: twelve digits zero-padded
+ *	 (softbank126012062002), the octets run together (n11212042148,
+ *	 7 digits or more), or the 32-bit number in decimal (2925033342);
+ *    C. the 32-bit address as 8 hex digits anywhere (p5B0F3A12,
+ *	 ool-18bfe594, d54C15D55, 5acc3a9a);
+ *    D. the last three octets as neighbouring numbers, in order or
+ *	 reversed (x-22-11-5, 5.11.22);
+ *    E. the first two octets as neighbours plus the last octet as another
+ *	 number (Orange's lfbn-tou-1-1502-76.w90-89);
+ *    F. the last two octets as neighbours, either order, together with a
+ *	 pool word (dyn-11-5.pool).
+ *    "Neighbours" are digit runs with exactly one '-', '.' or '_' between
+ *    them. Digit runs inside hex blobs (8 or more hex digits with letters
+ *    and digits mixed, after at most one other letter: a hash, a MAC,
+ *    p200300ec...) are not numbers, for these rules and for rule G.
+ *    For an IPv6 client: the 64-bit interface identifier in hex, padded
+ *    (p200300ec2f0f2f00d101edea3987ba94) or as four groups
+ *    (...-2223-8ff-fe18-310), unless its top 32 bits are zero (::25 and
+ *    ::1:2 are hand-numbered servers).
+ *
+ * 4. Words without the address:
+ *    G. an access or dynamic word (dsl, cable, dyn, pool, broadband, ...)
+ *	 with a number of five digits or more (customer or line numbers:
+ *	 cpc141214-aztw34-2-0-cust773.18-1.cable, athedsl-4502887);
+ *    H. a dynamic word (dyn, dynamic..., dial..., dhcp, ppp..., pool) with a
+ *	 second, different pool word (dynamic-ip-adsl, dsl-...dhcp.inet.fi).
+ *
+ *    Pool words come in three strengths. Dynamic: dyn, dynamic*, dial,
+ *    dialup, dialin, dhcp, ppp, pppoe, pool(s). Access: dsl*, *dsl
+ *    (adsl, xdsl, dslb, athedsl), cable*, *cable (modemcable), broadband,
+ *    bb, catv, dip, ftth, fttx, hsd, hsi, mobile, gprs, lte, umts,
+ *    residential, wireless. Weak (rules F and H only): host, ip, client,
+ *    cust(omer), user, res, home, cpe, cm, pc, nat, rev, subs, acceso, abo.
+ *    "in" and "mo" are not vetoes (hsd1.in.comcast.net is Indiana), and
+ *    "gw" is a router, not a mail server.
+ *
+ * Known misses, accepted: names built from the modem's MAC address
+ * (S0106788a2041785e.gv.shawcable.net, CPE00fc8d49d843-CM...rogers.com),
+ * one shared name for a whole pool (static.vnpt.vn, broadband.actcorp.in),
+ * a single octet with one word (abvr44.neoplus.adsl.tpnet.pl), line
+ * numbers without a pool word (p1234567-ipngn...ocn.ne.jp), and pool names
+ * that happen to carry a veto word (3BB's mx-ll-183.89.30-58.dynamic).
+ *
+ * No regular expressions and no allocation: a few table scans and libpsl
+ * lookups per call (a few microseconds).
  */
 #include "generic.h"
 
@@ -30,28 +89,47 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_TOKENS	64
+#define MAX_TOKENS	128		/* a name has at most 127 labels */
+#define MAX_TOKLEN	64		/* a label has at most 63 bytes */
+#define MAX_RUNS	48
 #define MAX_NAME	256
 
 static psl_ctx_t *rc_psl;
 static int rc_psl_tried;
 
-static const char *const pool_words[] = {
-    "adsl", "bb", "bband", "bredband", "broadband", "cable", "catv", "cm", "cpe",
-    "cust", "customer", "customers", "client", "clients", "dhcp", "dial", "dialin",
-    "dialup", "dip", "dsl", "dyn", "dynamic", "dynip", "fibre", "fiber", "ftth",
-    "fttx", "gprs", "home", "hsd", "lte", "mobile", "nat", "pool", "ppp", "pppoe",
-    "res", "resident", "residential", "sdsl", "user", "users", "vdsl", "wifi",
-    "wireless", "xdsl", "unassigned", "rev", "dsl-dyn", "ip", "host", "hst", "pc",
+/* Pool word strengths. */
+enum {
+    POOL_NONE,
+    POOL_WEAK,				/* host, ip, cust, ... */
+    POOL_ACCESS,			/* dsl, cable, broadband, ... */
+    POOL_DYNAMIC			/* dyn, dhcp, ppp, pool, ... */
+};
+
+static const char *const dynamic_words[] = {
+    "dyn", "dynip", "dial", "dialin", "dialup", "dialip", "dhcp", "ppp", "pppoe",
+    "pppoa", "pool", "pools",
+    NULL
+};
+
+static const char *const access_words[] = {
+    "bb", "bband", "broadband", "bredband", "catv", "dip", "fibre", "fiber", "ftth",
+    "fttb", "fttc", "fttx", "gprs", "hfc", "hsd", "hsi", "lte", "umts", "mobile",
+    "resident", "residential", "wireless", "wimax", "wifi", "xdsl",
+    NULL
+};
+
+static const char *const weak_words[] = {
+    "abo", "acceso", "client", "clients", "cliente", "clientes", "clienti", "cm",
+    "cpe", "cust", "customer", "customers", "home", "host", "hst", "ip", "kunden",
+    "nat", "pc", "res", "rev", "sub", "subs", "subscriber", "user", "users", "usr",
     NULL
 };
 
 static const char *const veto_words[] = {
-    "mail", "mailer", "mailhost", "mailout", "mailrelay", "mx", "smtp", "smtpout",
-    "relay", "out", "outbound", "outgoing", "mta", "mtaout", "postfix", "exim",
-    "exchange", "mailgw", "gw", "gateway", "mailgate", "bounce", "bounces",
-    "newsletter", "lists", "list", "mx-out", "email", "inbound", "in", "spool",
-    "o", "mo",
+    "mx", "mxs", "mxin", "mxout", "mta", "mtas", "mtaout", "mout", "relay", "relays",
+    "out", "outbound", "outgoing", "inbound", "exchange", "postfix", "exim",
+    "bounce", "bounces", "list", "lists", "newsletter", "newsletters", "correo",
+    "posta", "spool",
     NULL
 };
 
@@ -64,12 +142,51 @@ in_list(const char *const *list, const char *tok)
     return (false);
 }
 
+static bool
+has_prefix(const char *s, const char *p)
+{
+    return (strncmp(s, p, strlen(p)) == 0);
+}
+
+static bool
+has_suffix(const char *s, const char *p)
+{
+    size_t  ls = strlen(s), lp = strlen(p);
+
+    return (ls >= lp && strcmp(s + ls - lp, p) == 0);
+}
+
+/* veto_word - a token that names a mail server */
+
+static bool
+veto_word(const char *tok)
+{
+    return (in_list(veto_words, tok) || strstr(tok, "mail") != NULL
+	    || strstr(tok, "smtp") != NULL);
+}
+
+/* pool_strength - how strongly a token says "address pool" */
+
+static int
+pool_strength(const char *tok)
+{
+    if (in_list(dynamic_words, tok) || has_prefix(tok, "dynamic"))
+	return (POOL_DYNAMIC);
+    if (in_list(access_words, tok) || has_prefix(tok, "dsl") || has_suffix(tok, "dsl")
+	|| has_prefix(tok, "cable") || has_suffix(tok, "cable")
+	|| has_prefix(tok, "broadband"))
+	return (POOL_ACCESS);
+    if (in_list(weak_words, tok))
+	return (POOL_WEAK);
+    return (POOL_NONE);
+}
+
 /* registrable_start - offset of the registrable domain in name, or -1 */
 
 static int
 registrable_start(const char *name)
 {
-    const char *reg;
+    int     prev = -1;
 
     if (!rc_psl_tried) {
 	rc_psl_tried = 1;
@@ -77,9 +194,22 @@ registrable_start(const char *name)
 	if (rc_psl == NULL)
 	    rc_psl = (psl_ctx_t *) psl_builtin();
     }
-    if (rc_psl != NULL && (reg = psl_registrable_domain(rc_psl, name)) != NULL)
-	return ((int) (reg - name));
-    /* No list: take the last two labels as the registrable domain. */
+    if (rc_psl != NULL) {
+	/*
+	 * The leftmost suffix that is an ICANN public suffix is the longest
+	 * one; the registrable domain is one label more. The implicit "*"
+	 * rule makes any last label (".example", ".test") a suffix.
+	 */
+	for (const char *p = name; p != NULL;) {
+	    if (psl_is_public_suffix2(rc_psl, p, PSL_TYPE_ICANN))
+		return (prev);
+	    prev = (int) (p - name);
+	    if ((p = strchr(p, '.')) != NULL)
+		p++;
+	}
+	return (-1);
+    }
+    /* No list at all: take the last two labels as the registrable domain. */
     {
 	int     dots = 0;
 
@@ -90,77 +220,151 @@ registrable_start(const char *name)
     return (-1);
 }
 
-/* Digit runs of the host part, with what separates them. */
+/*
+ * Digit runs of the host labels. A run is a maximal string of digits;
+ * "adj" says that exactly one separator ('-', '.', '_') lies between it
+ * and the previous run, so the two read as neighbouring numbers.
+ */
 typedef struct run {
-    unsigned long value;		/* saturates */
+    unsigned long long value;		/* saturates */
     int         len;
-    int         start;
-    char        sep_before;		/* '-', '.', '_', 0 (none), 'x' (other) */
+    bool        adj;
+    bool        in_blob;		/* inside a hex blob: not a number */
 } RUN;
+
+/*
+ * hex_blob - is the alphanumeric chunk [s, s+n) a hash/MAC-like hex string?
+ * One leading letter that is not a hex digit is allowed (p5b0f3a12,
+ * p200300ec2f0f2f00d101edea3987ba94).
+ */
+
+static bool
+hex_blob(const char *s, size_t n)
+{
+    bool    letter = false, digit = false;
+
+    if (n > 0 && isalpha((unsigned char) s[0]) && !isxdigit((unsigned char) s[0])) {
+	s++;
+	n--;
+    }
+    if (n < 8)
+	return (false);
+    for (size_t i = 0; i < n; i++) {
+	if (!isxdigit((unsigned char) s[i]))
+	    return (false);
+	if (isdigit((unsigned char) s[i]))
+	    digit = true;
+	else
+	    letter = true;
+    }
+    return (letter && digit);
+}
 
 static size_t
 digit_runs(const char *s, RUN *runs, size_t max)
 {
     size_t  n = 0;
+    int     prev_end = -10;
+    const char *chunk = s;
+    bool    blob = false;
 
     for (int i = 0; s[i] && n < max;) {
+	if (!isalnum((unsigned char) s[i])) {
+	    i++;
+	    continue;
+	}
+	if (i == 0 || !isalnum((unsigned char) s[i - 1])) {
+	    size_t  len = 0;
+
+	    chunk = s + i;
+	    while (isalnum((unsigned char) chunk[len]))
+		len++;
+	    blob = hex_blob(chunk, len);
+	}
 	if (!isdigit((unsigned char) s[i])) {
 	    i++;
 	    continue;
 	}
-	runs[n].start = i;
 	runs[n].len = 0;
 	runs[n].value = 0;
-	runs[n].sep_before = 'x';
-	if (i == 0)
-	    runs[n].sep_before = 0;
-	else if (strchr("-._", s[i - 1]))
-	    runs[n].sep_before = (i >= 2 && isdigit((unsigned char) s[i - 2])) ? s[i - 1] : 'x';
+	runs[n].in_blob = blob;
+	runs[n].adj = (i - prev_end == 1 && strchr("-._", s[i - 1]) != NULL);
 	while (isdigit((unsigned char) s[i])) {
-	    if (runs[n].value < 100000000000000UL)
-		runs[n].value = runs[n].value * 10 + (unsigned long) (s[i] - '0');
+	    if (runs[n].value < 100000000000000ULL)
+		runs[n].value = runs[n].value * 10 + (unsigned) (s[i] - '0');
 	    runs[n].len++;
 	    i++;
 	}
+	prev_end = i;
 	n++;
     }
     return (n);
 }
 
-/* octets_in_runs - k consecutive runs equal to oct[0..k-1] */
+/* is_octet - a run that can stand for one octet of the address */
 
 static bool
-octets_in_runs(const RUN *runs, size_t n, const unsigned *oct, int k)
+is_octet(const RUN *r, unsigned v)
 {
-    for (size_t i = 0; i + (size_t) k <= n; i++) {
-	int     j;
+    return (!r->in_blob && r->len <= 3 && r->value == v);
+}
 
-	for (j = 0; j < k; j++) {
-	    const RUN *r = &runs[i + (size_t) j];
+/* neighbours - k neighbouring runs equal to oct[0..k-1]; sets *at */
 
-	    if (r->len > 3 || r->value != oct[j])
+static bool
+neighbours(const RUN *runs, size_t n, const unsigned *oct, size_t k, size_t *at)
+{
+    for (size_t i = 0; i + k <= n; i++) {
+	size_t  j;
+
+	for (j = 0; j < k; j++)
+	    if (!is_octet(&runs[i + j], oct[j]) || (j > 0 && !runs[i + j].adj))
 		break;
-	    if (j > 0 && strchr("-._", r->sep_before) == NULL)
-		break;
-	}
-	if (j == k)
+	if (j == k) {
+	    if (at)
+		*at = i;
 	    return (true);
+	}
     }
     return (false);
 }
 
-/* concatenated - a single digit run holding the octets, padded or not */
+/* all_octets - each octet matched by a different run, in any order */
 
 static bool
-concatenated(const char *host, const unsigned *oct, int k)
+all_octets(const RUN *runs, size_t n, const unsigned *oct)
 {
-    char    padded[16], plain[16];
-    int     po = 0, pl = 0;
+    bool    used[MAX_RUNS] = {false};
 
-    for (int i = 0; i < k; i++) {
-	po += snprintf(padded + po, sizeof(padded) - (size_t) po, "%03u", oct[i]);
-	pl += snprintf(plain + pl, sizeof(plain) - (size_t) pl, "%u", oct[i]);
+    for (int k = 0; k < 4; k++) {
+	size_t  i;
+
+	for (i = 0; i < n; i++)
+	    if (!used[i] && is_octet(&runs[i], oct[k]))
+		break;
+	if (i == n)
+	    return (false);
+	used[i] = true;
     }
+    return (true);
+}
+
+/* one_string - the address as one run: padded, run together, or 32-bit decimal */
+
+static bool
+one_string(const char *host, const unsigned *oct)
+{
+    char    padf[48], padr[48], plainf[48], plainr[48], num[24];
+    unsigned long long v32 = 0;
+
+    snprintf(padf, sizeof(padf), "%03u%03u%03u%03u", oct[0], oct[1], oct[2], oct[3]);
+    snprintf(padr, sizeof(padr), "%03u%03u%03u%03u", oct[3], oct[2], oct[1], oct[0]);
+    snprintf(plainf, sizeof(plainf), "%u%u%u%u", oct[0], oct[1], oct[2], oct[3]);
+    snprintf(plainr, sizeof(plainr), "%u%u%u%u", oct[3], oct[2], oct[1], oct[0]);
+    for (int i = 0; i < 4; i++)
+	v32 = (v32 << 8) | oct[i];
+    snprintf(num, sizeof(num), "%llu", v32);
+
     for (const char *s = host; *s; s++) {
 	size_t  len;
 
@@ -168,59 +372,114 @@ concatenated(const char *host, const unsigned *oct, int k)
 	    continue;
 	for (len = 0; isdigit((unsigned char) s[len]); len++)
 	     /* void */ ;
-	if ((len == (size_t) po && strncmp(s, padded, len) == 0)
-	    || (len == (size_t) pl && pl >= 7 && strncmp(s, plain, len) == 0))
+#define RUN_IS(str, minlen) (len == strlen(str) && len >= (minlen) && strncmp(s, (str), len) == 0)
+	if (RUN_IS(padf, 12) || RUN_IS(padr, 12) || RUN_IS(plainf, 7) || RUN_IS(plainr, 7)
+	    || RUN_IS(num, 8))
 	    return (true);
+#undef RUN_IS
     }
     return (false);
 }
 
-/* hex_embedded - the 32-bit address as 8 hex digits inside a label */
+/* hex_embedded - the 32-bit address as 8 hex digits */
 
 static bool
-hex_embedded(const char *host, const unsigned char *a4)
+hex_embedded(const char *host, const unsigned *oct)
 {
     char    hex[9];
 
-    snprintf(hex, sizeof(hex), "%02x%02x%02x%02x", a4[0], a4[1], a4[2], a4[3]);
-    for (const char *s = host; *s; s++)
-	if (strncmp(s, hex, 8) == 0
-	    && (s == host || !isxdigit((unsigned char) s[-1]))
-	    && !isxdigit((unsigned char) s[8]))
-	    return (true);
-    return (false);
+    snprintf(hex, sizeof(hex), "%02x%02x%02x%02x", oct[0], oct[1], oct[2], oct[3]);
+    return (strstr(host, hex) != NULL);
 }
 
-/* v6_embedded - the interface identifier or the whole address in hex */
+/* v6_embedded - the interface identifier in hex, padded or as four groups */
 
 static bool
 v6_embedded(const char *host, const unsigned char *a6)
 {
     char    digits[MAX_NAME], iid[17];
-    size_t  n = 0;
+    unsigned grp[4], val[MAX_RUNS];
+    size_t  n = 0, nv = 0;
 
-    /* Host part with separators removed: hex digits only. */
+    /* Low identifiers (::25, ::1:2) are servers numbered by hand. */
+    if ((a6[8] | a6[9] | a6[10] | a6[11]) == 0)
+	return (false);
+    snprintf(iid, sizeof(iid), "%02x%02x%02x%02x%02x%02x%02x%02x",
+	     a6[8], a6[9], a6[10], a6[11], a6[12], a6[13], a6[14], a6[15]);
+
+    /* Padded: the hex digits of the host labels, separators removed. */
     for (const char *s = host; *s && n + 1 < sizeof(digits); s++)
 	if (isxdigit((unsigned char) *s))
 	    digits[n++] = *s;
     digits[n] = 0;
-    snprintf(iid, sizeof(iid), "%02x%02x%02x%02x%02x%02x%02x%02x",
-	     a6[8], a6[9], a6[10], a6[11], a6[12], a6[13], a6[14], a6[15]);
-    if (strcmp(iid, "0000000000000000") == 0)
-	return (false);
-    return (strstr(digits, iid) != NULL);
+    if (strstr(digits, iid) != NULL)
+	return (true);
+
+    /* Groups: maximal hex runs of at most four digits, compared by value. */
+    for (int i = 0; i < 4; i++)
+	grp[i] = (unsigned) (a6[8 + 2 * i] << 8 | a6[9 + 2 * i]);
+    for (const char *s = host; *s && nv < MAX_RUNS;) {
+	size_t  len = 0;
+
+	if (!isxdigit((unsigned char) *s)) {
+	    s++;
+	    continue;
+	}
+	while (isxdigit((unsigned char) s[len]))
+	    len++;
+	if (len <= 4 && (s[len] == 0 || !isalnum((unsigned char) s[len]))
+	    && (s == host || !isalnum((unsigned char) s[-1])))
+	    val[nv++] = (unsigned) strtoul(s, NULL, 16);
+	else
+	    val[nv++] = 0x10000;		/* not a group */
+	s += len;
+    }
+    for (size_t i = 0; i + 4 <= nv; i++)
+	if (val[i] == grp[0] && val[i + 1] == grp[1] && val[i + 2] == grp[2]
+	    && val[i + 3] == grp[3])
+	    return (true);
+    return (false);
+}
+
+/* v4_evidence - rules A..F; the reason (pool word appended by caller) or NULL */
+
+static const char *
+v4_evidence(const char *host, const RUN *runs, size_t nruns, const unsigned char *a,
+	    bool pool)
+{
+    unsigned fwd[4] = {a[0], a[1], a[2], a[3]};
+    unsigned rev[4] = {a[3], a[2], a[1], a[0]};
+    size_t  at;
+
+    if (all_octets(runs, nruns, fwd) || one_string(host, fwd))
+	return ("embeds the address");
+    if (hex_embedded(host, fwd))
+	return ("embeds the address in hex");
+    if (neighbours(runs, nruns, fwd + 1, 3, NULL) || neighbours(runs, nruns, rev, 3, NULL))
+	return ("embeds the last three octets");
+    if (neighbours(runs, nruns, fwd, 2, &at)) {
+	for (size_t i = 0; i < nruns; i++)
+	    if (i != at && i != at + 1 && is_octet(&runs[i], fwd[3]))
+		return ("embeds the first two and the last octet");
+    }
+    if (pool && (neighbours(runs, nruns, fwd + 2, 2, NULL)
+		 || neighbours(runs, nruns, rev, 2, NULL)))
+	return ("embeds the last two octets and pool word");
+    return (NULL);
 }
 
 RC_GENERIC
 rc_generic_classify(const char *ptrname, const RC_ADDR *client, char *why, size_t whylen)
 {
     char    name[MAX_NAME], host[MAX_NAME];
-    char    tokens[MAX_TOKENS][32];
+    char    tokens[MAX_TOKENS][MAX_TOKLEN];
+    int     strength[MAX_TOKENS];
     size_t  ntok = 0, len;
     int     reg;
-    RUN     runs[32];
+    RUN     runs[MAX_RUNS];
     size_t  nruns;
-    const char *pool = NULL;
+    const char *pool = NULL, *strong = NULL, *dynamic = NULL, *second = NULL;
+    const char *reason;
     bool    long_digits = false;
 
     if (whylen)
@@ -232,8 +491,11 @@ rc_generic_classify(const char *ptrname, const RC_ADDR *client, char *why, size_
 	name[i] = (char) tolower((unsigned char) ptrname[i]);
     if (name[len - 1] == '.')
 	name[--len] = 0;
+    if (len == 0 || name[0] == '.')
+	return (RC_GENERIC_NO);
     for (size_t i = 0; i < len; i++)
-	if (!isalnum((unsigned char) name[i]) && !strchr("-._", name[i]))
+	if ((!isalnum((unsigned char) name[i]) && !strchr("-._", name[i]))
+	    || (name[i] == '.' && name[i + 1] == '.'))
 	    return (RC_GENERIC_NO);		/* escaped bytes: not a host name */
     if ((reg = registrable_start(name)) <= 1)
 	return (RC_GENERIC_NO);			/* no labels left of it */
@@ -254,51 +516,57 @@ rc_generic_classify(const char *ptrname, const RC_ADDR *client, char *why, size_
 	       && (bool) isdigit((unsigned char) s[n]) == digit)
 	    n++;
 	if (!digit) {
-	    snprintf(tokens[ntok], sizeof(tokens[ntok]), "%.*s", (int) (n < 31 ? n : 31), s);
+	    snprintf(tokens[ntok], sizeof(tokens[ntok]), "%.*s",
+		     (int) (n < MAX_TOKLEN - 1 ? n : MAX_TOKLEN - 1), s);
 	    ntok++;
-	} else if (n >= 5)
-	    long_digits = true;
+	}
 	s += n;
     }
     for (size_t i = 0; i < ntok; i++) {
-	if (in_list(veto_words, tokens[i])) {
+	if (veto_word(tokens[i])) {
 	    snprintf(why, whylen, "mail-server word \"%s\"", tokens[i]);
 	    return (RC_GENERIC_VETO);
 	}
-	if (pool == NULL && in_list(pool_words, tokens[i]))
-	    pool = tokens[i];
+	strength[i] = pool_strength(tokens[i]);
     }
+    for (size_t i = 0; i < ntok; i++) {
+	if (strength[i] == POOL_NONE)
+	    continue;
+	if (pool == NULL)
+	    pool = tokens[i];
+	if (strong == NULL && strength[i] >= POOL_ACCESS)
+	    strong = tokens[i];
+	if (dynamic == NULL && strength[i] == POOL_DYNAMIC)
+	    dynamic = tokens[i];
+    }
+    if (dynamic != NULL)
+	for (size_t i = 0; i < ntok; i++)
+	    if (strength[i] != POOL_NONE && strcmp(tokens[i], dynamic) != 0) {
+		second = tokens[i];
+		break;
+	    }
 
-    nruns = digit_runs(host, runs, sizeof(runs) / sizeof(runs[0]));
-    if (client->v4) {
-	const unsigned char *a = client->b + 12;
-	unsigned fwd[4] = {a[0], a[1], a[2], a[3]};
-	unsigned rev[4] = {a[3], a[2], a[1], a[0]};
-
-	if (octets_in_runs(runs, nruns, fwd, 4) || octets_in_runs(runs, nruns, rev, 4)
-	    || concatenated(host, fwd, 4) || concatenated(host, rev, 4)) {
-	    snprintf(why, whylen, "embeds the address");
-	    return (RC_GENERIC_YES);
-	}
-	if (hex_embedded(host, a)) {
-	    snprintf(why, whylen, "embeds the address in hex");
-	    return (RC_GENERIC_YES);
-	}
-	if (octets_in_runs(runs, nruns, fwd + 1, 3) || octets_in_runs(runs, nruns, rev, 3)) {
-	    snprintf(why, whylen, "embeds the last three octets");
-	    return (RC_GENERIC_YES);
-	}
-	if (pool != NULL && (octets_in_runs(runs, nruns, fwd + 2, 2)
-			     || octets_in_runs(runs, nruns, rev, 2))) {
-	    snprintf(why, whylen, "last two octets and pool word \"%s\"", pool);
-	    return (RC_GENERIC_YES);
-	}
-    } else if (v6_embedded(host, client->b)) {
-	snprintf(why, whylen, "embeds the address");
+    nruns = digit_runs(host, runs, MAX_RUNS);
+    for (size_t i = 0; i < nruns; i++)
+	if (!runs[i].in_blob && runs[i].len >= 5)
+	    long_digits = true;
+    if (client->v4)
+	reason = v4_evidence(host, runs, nruns, client->b + 12, pool != NULL);
+    else
+	reason = v6_embedded(host, client->b) ? "embeds the address" : NULL;
+    if (reason != NULL) {
+	if (strstr(reason, "pool word") != NULL)
+	    snprintf(why, whylen, "%s \"%s\"", reason, pool);
+	else
+	    snprintf(why, whylen, "%s", reason);
 	return (RC_GENERIC_YES);
     }
-    if (pool != NULL && long_digits) {
-	snprintf(why, whylen, "pool word \"%s\" and a long number", pool);
+    if (strong != NULL && long_digits) {
+	snprintf(why, whylen, "pool word \"%s\" and a long number", strong);
+	return (RC_GENERIC_YES);
+    }
+    if (second != NULL) {
+	snprintf(why, whylen, "pool words \"%s\" and \"%s\"", dynamic, second);
 	return (RC_GENERIC_YES);
     }
     return (RC_GENERIC_NO);

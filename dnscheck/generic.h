@@ -2,10 +2,14 @@
  * generic.h - classify a PTR name as generic/dynamic or a mail-server name
  *
  * rc_generic_classify() looks at the labels left of the registrable domain
- * only. It returns RC_GENERIC_YES with a short reason ("embeds the address",
- * ...), RC_GENERIC_VETO when a mail-server word overrides everything, or
- * RC_GENERIC_NO. The public suffix list is loaded on first use and kept
- * for the life of the process; rc_generic_shutdown() frees it (tests).
+ * (public suffix list, ICANN section) only, and compares their numbers with
+ * the client's own address. It returns RC_GENERIC_YES with a short reason
+ * in why ("embeds the address", "pool word \"dsl\" and a long number", ...),
+ * RC_GENERIC_VETO when a mail-server word (mail, mx, smtp, relay, out, ...)
+ * overrides everything, or RC_GENERIC_NO; names that are not plain LDH host
+ * names (escaped bytes) are always RC_GENERIC_NO. The rules are listed in
+ * generic.c. The public suffix list is loaded on first use and kept for
+ * the life of the process; rc_generic_shutdown() frees it (tests).
  */
 #ifndef RC_GENERIC_H_INCLUDED
 #define RC_GENERIC_H_INCLUDED
