@@ -89,9 +89,9 @@ error(PARSER *p, int line, const char *fmt,...)
     if (++p->nerrors > MAX_ERRORS)
 	return;
     if (p->nerrors == MAX_ERRORS)
-	n = snprintf(buf, sizeof(buf), "%s: too many errors, giving up\n", p->name);
+	n = snprintf(buf, sizeof(buf), "%.200s: too many errors, giving up\n", p->name);
     else {
-	n = snprintf(buf, sizeof(buf), "%s:%d: ", p->name, line);
+	n = snprintf(buf, sizeof(buf), "%.200s:%d: ", p->name, line);	/* fits buf */
 	va_start(ap, fmt);
 	n += vsnprintf(buf + n, sizeof(buf) - (size_t) n - 1, fmt, ap);
 	va_end(ap);
@@ -1368,7 +1368,7 @@ dump_list(DUMPBUF *d, const RC_LIST *l, bool rhs)
     dump_put(d, "\n[%s %s]\n", rhs ? "rhsbl" : "dnsbl", l->zone);
     dump_put(d, "score = %d\n", l->score);
     for (size_t i = 0; i < l->ncodes; i++) {
-	if (i % 8 == 0)
+	if (i % 4 == 0)
 	    dump_put(d, "%scodes = ", i ? "\n" : "");
 	else
 	    dump_put(d, ", ");
@@ -1435,4 +1435,33 @@ rc_config_dump(const RC_CONFIG *cfg)
 	return (NULL);
     }
     return (d.s);
+}
+
+/*
+ * rc_config_override - set one single-valued [relaycheck] key of a
+ * configuration that is not yet in use, with the same validation as the
+ * INI file. The static build uses it for the options of Exim's `begin
+ * local_scan' section, which override the file. List keys (nameservers,
+ * skip_hosts) cannot be overridden. On failure returns false with a
+ * reason in *why; the setters store a value only once it is valid.
+ */
+bool
+rc_config_override(RC_CONFIG *cfg, const char *key, const char *value, const char **why)
+{
+    const OPTION *opt = find_option(main_options, key);
+    PARSER  p;
+    bool    ok;
+
+    if (opt == NULL || opt->type == OPT_LIST) {
+	*why = "not a single-valued [relaycheck] key";
+	return (false);
+    }
+    memset(&p, 0, sizeof(p));
+    p.name = "override";
+    p.cfg = cfg;
+    p.kind = SEC_MAIN;
+    *why = "bad value";
+    ok = opt->set(&p, opt, value, why);
+    free(p.errors);
+    return (ok);
 }

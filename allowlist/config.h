@@ -125,4 +125,12 @@ extern bool rc_parse_codes(const char *, RC_CODE **, size_t *, const char **why)
  */
 extern bool rc_codes_match(const RC_CODE *, size_t, unsigned answer, int *score);
 
+/*
+ * rc_config_override - set one single-valued [relaycheck] key (e.g.
+ * reject_score, "8") of a configuration before it is used, validated as
+ * in the INI file: the static build's Exim options. False with a reason.
+ */
+extern bool rc_config_override(RC_CONFIG *, const char *key, const char *value,
+			       const char **why);
+
 #endif

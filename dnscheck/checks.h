@@ -98,6 +98,8 @@ typedef struct rc_verdict {
     char        note[RC_DETAIL_MAX];	/* log-only remark, e.g. entry not honoured */
     long        elapsed_ms;
     int         queries;		/* DNS queries sent for this message */
+    char        received_spf[1024];	/* Received-SPF value (escaped), "" if none */
+    bool        spf_temperror;		/* for 451 4.4.3 (RFC 7208 8.6) */
     bool        reused;			/* client results from earlier message */
     size_t      nfindings;
     RC_FINDING  findings[RC_MAX_FINDINGS];

@@ -23,6 +23,7 @@
 #include "helo.h"
 #include "ptr.h"
 #include "resolver.h"
+#include "spf.h"
 
 bool
 rc_verdict_add(RC_VERDICT *v, RC_CHECK c, RC_STATUS st, int score,
@@ -52,8 +53,10 @@ rc_verdict_decide(const RC_CONFIG *cfg, RC_VERDICT *v)
     for (size_t i = 0; i < v->nfindings; i++) {
 	if (v->findings[i].status == RC_HIT)
 	    v->score += v->findings[i].score;
-	else if (v->findings[i].status == RC_TEMP)
+	else if (v->findings[i].status == RC_TEMP) {
 	    v->temp_seen = true;
+	    v->score += v->findings[i].score;	/* 0 but for spf_temperror */
+	}
     }
     if (v->config_error)
 	v->action = RC_TEMPREJECT;
@@ -104,6 +107,38 @@ needs_ptr(const RC_CONFIG *cfg)
 	if (cfg->rhsbl[i].target == RC_RHS_PTR && cfg->rhsbl[i].score != 0)
 	    return (true);
     return (false);
+}
+
+/* needs_spf - is any SPF result scored? */
+
+static bool
+needs_spf(const RC_CONFIG *cfg)
+{
+    for (int c = RC_CHK_SPF_PASS; c <= RC_CHK_SPF_TEMPERROR; c++)
+	if (cfg->scores[c] != 0)
+	    return (true);
+    return (false);
+}
+
+/* spf_finding - the SPF result as a finding; temperror is TEMP */
+
+static void
+spf_finding(const RC_CONFIG *cfg, const RC_SPF *spf, RC_VERDICT *v)
+{
+    char    text[RC_TEXT_MAX];
+    int     sc = cfg->scores[spf->check];
+
+    if (spf->result == RC_SPF_SKIP) {
+	rc_verdict_add(v, RC_CHK_SPF_NONE, RC_SKIP, 0, "SPF: not checked", spf->detail);
+	return;
+    }
+    snprintf(text, sizeof(text), "%s%s", rc_checkinfo[spf->check].text,
+	     spf->helo_identity ? " (HELO identity)" : "");
+    if (spf->result == RC_SPF_TEMPERROR) {
+	v->spf_temperror = true;
+	rc_verdict_add(v, spf->check, RC_TEMP, sc, text, spf->detail);
+    } else
+	rc_verdict_add(v, spf->check, sc != 0 ? RC_HIT : RC_PASS, sc, text, spf->detail);
 }
 
 /* Everything one message's checks hold while the loop runs. */
@@ -202,6 +237,8 @@ rc_engine_check(const RC_CONFIG *cfg, const RC_FACTS *facts, RC_CONNCACHE *cache
     MSG     m;
     size_t  client_from, client_to;
     int     want;
+    RC_SPF  spf;
+    bool    spf_ran = false;
 
     memset(v, 0, sizeof(*v));
     memset(&m, 0, sizeof(m));
@@ -241,17 +278,13 @@ rc_engine_check(const RC_CONFIG *cfg, const RC_FACTS *facts, RC_CONNCACHE *cache
 	goto done;
     }
     m.domain = sender_domain(facts->sender);
-    if (m.domain != NULL && (dom = rc_nametable_lookup(&cfg->nsc_domain, m.domain)) != NULL) {
-	if (!cfg->domain_requires_spf) {
-	    snprintf(what, sizeof(what), "domain %.250s", dom->name);
-	    allowlist(v, what);
-	    goto done;
-	}
-	/* SPF is not evaluated by this version: the entry cannot be honoured. */
-	snprintf(v->note, sizeof(v->note),
-		 "domain entry %.200s not honoured: domain_requires_spf = yes and "
-		 "SPF is not evaluated", dom->name);
+    if (m.domain != NULL && (dom = rc_nametable_lookup(&cfg->nsc_domain, m.domain)) != NULL
+	&& !cfg->domain_requires_spf) {
+	snprintf(what, sizeof(what), "domain %.250s", dom->name);
+	allowlist(v, what);
+	goto done;
     }
+    /* A `domain' entry with domain_requires_spf: decided after SPF, below. */
 
     /* Checks: submit everything whose inputs are known, then wait once. */
     m.client_checks = !cache_usable(cache, cfg, facts);
@@ -274,6 +307,28 @@ rc_engine_check(const RC_CONFIG *cfg, const RC_FACTS *facts, RC_CONNCACHE *cache
     }
     if (!rc_lists_start(&m.lists, &m.r, cfg, want, &m.client, facts->helo, m.domain))
 	rc_verdict_add(v, RC_CHK_DNSBL, RC_TEMP, 0, "DNSBL: not checked", "out of memory");
+
+    /*
+     * SPF runs while the queries above are in flight: its own lookups are
+     * sequential, and each wait also processes the other answers.
+     */
+    if (needs_spf(cfg) || dom != NULL) {
+	rc_spf_check(&spf, &m.r, facts->ip, facts->helo ? facts->helo : "",
+		     facts->sender ? facts->sender : "", facts->primary_hostname);
+	spf_ran = true;
+	snprintf(v->received_spf, sizeof(v->received_spf), "%s", spf.received_spf);
+	if (dom != NULL) {
+	    if (spf.result == RC_SPF_PASS && !spf.helo_identity) {
+		/* Honoured: the other checks' answers are not needed. */
+		snprintf(what, sizeof(what), "domain %.200s, SPF pass", dom->name);
+		allowlist(v, what);
+		v->queries = m.r.nqueries;
+		goto decide;
+	    }
+	    snprintf(v->note, sizeof(v->note), "domain entry %.200s not honoured: SPF %s",
+		     dom->name, rc_spf_result_name(spf.result));
+	}
+    }
     rc_resolver_wait(&m.r, NULL);
     v->queries = m.r.nqueries;
 
@@ -301,6 +356,8 @@ rc_engine_check(const RC_CONFIG *cfg, const RC_FACTS *facts, RC_CONNCACHE *cache
 	confirmed = cache->have_name ? cache->confirmed : NULL;
     }
     rc_lists_finish(&m.lists, v, RC_LISTS_SENDER);
+    if (spf_ran && needs_spf(cfg))
+	spf_finding(cfg, &spf, v);
 
     /* The No Server Check list's `host' entries need the confirmed name. */
     if (confirmed != NULL) {

@@ -82,6 +82,8 @@ rc_report_header_report(const RC_CONFIG *cfg, const RC_VERDICT *v, char *buf, si
     if (shown == 0)
 	put(&o, " no checks enabled");
     /* The header must end in a newline, even when cut short. */
+    if (len < 2)
+	return;					/* no room for one: "" or nothing */
     if (o.used >= len - 1 && len >= 2)
 	o.used = len - 2;
     buf[o.used++] = '\n';
@@ -138,6 +140,9 @@ rc_report_reply(const RC_CONFIG *cfg, const RC_VERDICT *v, const char *ip,
     else if (cfg->tempreject_score > 0 && v->score >= cfg->tempreject_score)
 	put(&o, "Relay host %s failed sender checks (score %d >= %d)", eip, v->score,
 	    cfg->tempreject_score);
+    else if (v->spf_temperror)			/* RFC 7208 8.6 */
+	put(&o, "4.4.3 Relay host %s could not be checked: SPF and DNS lookups failed, "
+	    "try again later", eip);
     else
 	put(&o, "Relay host %s could not be checked: DNS lookups failed, "
 	    "try again later", eip);
@@ -169,7 +174,7 @@ rc_report_lsdata(const RC_VERDICT *v, char *buf, size_t len)
 
     if (v->skipped) {
 	put(&o, "skipped=%s", v->skip_reason);
-	for (char *s = buf; *s; s++)
+	for (char *s = buf; len > 0 && *s; s++)	/* len 0: nothing was written */
 	    if (*s == ' ')
 		*s = '_';
 	return;

@@ -135,7 +135,7 @@ rc_resolver_open(RC_RESOLVER *r, const struct sockaddr_storage *servers,
      * tries to cover the budget; the budget itself ends the wait.
      */
     secs = budget_ms >= 4000 ? 2 : 1;
-    for (tries = 1; tries < 10 && secs * ((1 << tries) - 1) * 1000 < budget_ms; tries++)
+    for (tries = 1; tries < 10 && (secs * ((1 << tries) - 1) - tries) * 1000 < budget_ms; tries++)
 	 /* void */ ;
     dns_set_opt(r->ctx, DNS_OPT_TIMEOUT, secs);
     dns_set_opt(r->ctx, DNS_OPT_NTRIES, tries);
@@ -193,6 +193,9 @@ rc_query_submit(RC_RESOLVER *r, const char *name, int type,
 	break;
     case RC_T_TXT:
 	parse = dns_parse_txt;
+	break;
+    case RC_T_MX:
+	parse = dns_parse_mx;
 	break;
     default:
 	return (NULL);

@@ -58,6 +58,7 @@ struct rc_resolver {
 /* Query types (DNS_T_* values), kept here so callers need no udns.h. */
 #define RC_T_A		1
 #define RC_T_PTR	12
+#define RC_T_MX		15
 #define RC_T_TXT	16
 #define RC_T_AAAA	28
 

@@ -32,6 +32,7 @@
 #include "../dnscheck/engine.h"
 #include "../dnscheck/escape.h"
 #include "../dnscheck/report.h"
+#include "../dnscheck/spf.h"
 
 #define RC_EXPORT __attribute__((visibility("default")))
 
@@ -55,10 +56,33 @@ static char rc_reply[8192];
 static char rc_header[16384];
 
 #ifdef LOCAL_SCAN_HAS_OPTIONS
+/*
+ * Options of Exim's `begin local_scan' section (static build only). One
+ * that is set there overrides the INI key of the same name and is
+ * validated like it; one that is not set leaves the INI value alone. Exim
+ * marks the options it has read by or-ing opt_set into .type (macros.h,
+ * not exported in local_scan.h), so the table must not be const. The
+ * initial values are the built-in defaults, which `exim -bP local_scan'
+ * shows for options that are not set. Sorted: Exim looks them up by
+ * binary chop.
+ */
+#define RC_OPT_SET	0x400			/* Exim's opt_set */
+#define RC_OPT_MASK	0x00ff			/* Exim's opt_mask */
+
 static uschar *rc_opt_config_file = NULL;
+static int rc_opt_dns_timeout = 5;		/* opt_time: seconds */
+static uschar *rc_opt_header_prefix = US "X-Relaycheck";
+static uschar *rc_opt_on_dns_failure = US "accept";
+static int rc_opt_reject_score = 15;
+static int rc_opt_tempreject_score = 0;
 
 optionlist local_scan_options[] = {
     {"config_file", opt_stringptr, {&rc_opt_config_file}},
+    {"dns_timeout", opt_time, {&rc_opt_dns_timeout}},
+    {"header_prefix", opt_stringptr, {&rc_opt_header_prefix}},
+    {"on_dns_failure", opt_stringptr, {&rc_opt_on_dns_failure}},
+    {"reject_score", opt_int, {&rc_opt_reject_score}},
+    {"tempreject_score", opt_int, {&rc_opt_tempreject_score}},
 };
 int     local_scan_options_count = sizeof(local_scan_options) / sizeof(optionlist);
 
@@ -113,6 +137,48 @@ log_errors(const char *errors)
     }
 }
 
+#ifdef LOCAL_SCAN_HAS_OPTIONS
+/*
+ * apply_options - the Exim options that are set override the INI values
+ * of a configuration that is not in use yet. An invalid value is a
+ * configuration error like one in the file: logged, and false (451).
+ */
+
+static bool
+apply_options(RC_CONFIG *cfg)
+{
+    bool    ok = true;
+
+    for (int i = 0; i < local_scan_options_count; i++) {
+	const optionlist *o = &local_scan_options[i];
+	char    num[32], msg[600];
+	const char *value = num, *why;
+
+	if (!(o->type & RC_OPT_SET) || strcmp(o->name, "config_file") == 0)
+	    continue;
+	switch (o->type & RC_OPT_MASK) {
+	case opt_stringptr:
+	    value = *(uschar **) o->v.value ? (const char *) *(uschar **) o->v.value : "";
+	    break;
+	case opt_time:
+	    snprintf(num, sizeof(num), "%ds", *(int *) o->v.value);
+	    break;
+	default:
+	    snprintf(num, sizeof(num), "%d", *(int *) o->v.value);
+	    break;
+	}
+	if (!rc_config_override(cfg, o->name, value, &why)) {
+	    snprintf(msg, sizeof(msg), "Exim configuration, begin local_scan: %s: \"%.100s\": %s",
+		     o->name, value, why);
+	    log_errors(msg);
+	    ok = false;
+	}
+    }
+    return (ok);
+}
+
+#endif
+
 /*
  * get_config - the current configuration, or NULL after logging why not.
  * A file is parsed once per process and again only when its inode, size
@@ -139,6 +205,12 @@ get_config(void)
 		log_errors("relaycheck: out of memory");
 		return (NULL);
 	    }
+#ifdef LOCAL_SCAN_HAS_OPTIONS
+	    if (!apply_options(fresh)) {
+		rc_config_free(fresh);
+		return (NULL);
+	    }
+#endif
 	    rc_config_free(rc_cfg);
 	    free(rc_cfg_path);
 	    rc_cfg_path = NULL;
@@ -160,6 +232,12 @@ get_config(void)
 	free(errors);
 	return (NULL);
     }
+#ifdef LOCAL_SCAN_HAS_OPTIONS
+    if (!apply_options(fresh)) {
+	rc_config_free(fresh);
+	return (NULL);
+    }
+#endif
     rc_config_free(rc_cfg);
     free(rc_cfg_path);
     rc_cfg = fresh;
@@ -182,6 +260,15 @@ remove_forged(const char *prefix)
 	if (strncasecmp((const char *) h->text, prefix, plen) == 0 && h->text[plen] == '-')
 	    h->type = '*';			/* Exim's mark for "deleted" */
     }
+}
+
+/* spf_log - libspf2's warnings and errors, to Exim's main log (never stderr) */
+
+static void
+spf_log(int level, const char *msg)
+{
+    if (level <= RC_SPF_LOG_WARNING)
+	log_write(0, LOG_MAIN, "relaycheck: spf: %s", msg);
 }
 
 /* expand - an Exim variable, or "" */
@@ -210,6 +297,7 @@ check_message(uschar **return_text)
 	return (LOCAL_SCAN_TEMPREJECT);
     }
     remove_forged(cfg->header_prefix);
+    rc_spf_set_log(spf_log);
 
     memset(&facts, 0, sizeof(facts));
     facts.ip = (const char *) sender_host_address;
@@ -238,6 +326,10 @@ check_message(uschar **return_text)
 
     rc_report_log(v, facts.ip, line, sizeof(line));
     log_write(0, LOG_MAIN, "%s", line);
+
+    /* RFC 7208 9.1: Received-SPF goes above Exim's own Received: header. */
+    if (v->received_spf[0])
+	header_add_at_position(FALSE, NULL, FALSE, ' ', "Received-SPF: %s\n", v->received_spf);
 
     rc_report_header_score(cfg, v, rc_header, sizeof(rc_header));
     header_add(' ', "%s", rc_header);

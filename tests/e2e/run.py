@@ -10,6 +10,7 @@ any of the given substrings.
   -v / --verbose   print tracebacks and SMTP transcripts for failures
   -k / --keep      keep each test's temporary directory (path printed)
   --list           only list test names
+  -x SUBSTR / --exclude SUBSTR   leave out tests whose name contains SUBSTR (repeatable)
 Environment: RELAYCHECK_MODULE overrides the module path (default <repo>/build/relaycheck.so);
 E2E_TEST_TIMEOUT overrides the per-test watchdog (default 180 s); E2E_REQUIRE_MODULE=1 turns
 "module not built" from SKIP into FAIL.
@@ -94,7 +95,7 @@ class Context:
             shutil.rmtree(self.tmpdir, ignore_errors=True)
 
 
-def discover(filters):
+def discover(filters, excludes=()):
     tests = []
     for fn in sorted(os.listdir(HERE)):
         if not (fn.startswith("test_") and fn.endswith(".py")):
@@ -114,6 +115,8 @@ def discover(filters):
             tests.append((f"{stem}.{n}", f, None))
     if filters:
         tests = [t for t in tests if any(s in t[0] for s in filters)]
+    if excludes:
+        tests = [t for t in tests if not any(s in t[0] for s in excludes)]
     return tests
 
 
@@ -129,8 +132,16 @@ def one_line(s):
 def main(argv):
     verbose = keep = list_only = False
     filters = []
-    for a in argv:
-        if a in ("-v", "--verbose"):
+    excludes = []
+    args = iter(argv)
+    for a in args:
+        if a in ("-x", "--exclude"):
+            x = next(args, None)
+            if not x:
+                print(f"{a} needs a name substring", file=sys.stderr)
+                return 2
+            excludes.append(x)
+        elif a in ("-v", "--verbose"):
             verbose = True
         elif a in ("-k", "--keep"):
             keep = True
@@ -141,7 +152,7 @@ def main(argv):
             return 0
         else:
             filters.append(a)
-    tests = discover(filters)
+    tests = discover(filters, excludes)
     if list_only:
         for name, _, _ in tests:
             print(name)

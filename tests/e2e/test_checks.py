@@ -51,12 +51,15 @@ spammer.example TXT   "spam domain"
 
 HELO_OK = "helo.good.example"
 
+from test_core import NO_SPF  # noqa: E402  (SPF is tested in test_spf.py)
+
 
 def ini(ns, extra=""):
     return f"""[relaycheck]
 nameservers = {ns.nameserver}
 dns_timeout = 3s
 reject_score = 0
+{NO_SPF}
 {extra}
 """
 

@@ -40,11 +40,25 @@ V6_GOOD = "2001:db8::25"
 V6_NOPTR = "2001:db8::66"
 
 
-def ini(ns, extra="", main=""):
+# SPF has its own tests (test_spf.py); here it would only add a temperror per message.
+NO_SPF = """
+[scores]
+spf_pass = 0
+spf_fail = 0
+spf_softfail = 0
+spf_neutral = 0
+spf_none = 0
+spf_permerror = 0
+spf_temperror = 0
+"""
+
+
+def ini(ns, extra="", main="", spf=False):
     return f"""[relaycheck]
 nameservers = {ns.nameserver}
 dns_timeout = 3s
 {main}
+{"" if spf else NO_SPF}
 {extra}
 """
 
@@ -308,3 +322,36 @@ def test_local_scan_data_on_accept(ctx):
     # $local_scan_data is logged by Exim's own acl? Check the spool -H file instead:
     # Exim stores it as "-local_scan <text>".
     assert "-local_scan score=8 checks=ptr_missing" in (r.spool_header or ""), r.spool_header
+
+
+def spf_in_module(ctx):
+    """True when the module evaluates SPF: the engine calls the SPF check (dnscheck/spf.h)."""
+    import os
+    import subprocess
+    archive = os.path.join(ctx.repo, "build", "librelaycheck.a")
+    r = subprocess.run(["nm", "-u", archive], capture_output=True, text=True)
+    return r.returncode == 0 and " U rc_spf_check" in r.stdout
+
+
+def test_spf_when_present(ctx):
+    # DESIGN 5: Received-SPF above Exim's own Received:, an "SPF:" finding, spf_* check ids.
+    ctx.require_module()
+    if not spf_in_module(ctx):
+        ctx.skip("the module does not evaluate SPF (yet)")
+    ns = ctx.nsd({**ZONES,
+                  "spf-fail.example": '@ TXT "v=spf1 -all"\n',
+                  "spf-pass.example": f'@ TXT "v=spf1 ip4:{NOPTR} -all"\n'})
+    ex = ctx.exim(ini(ns, spf=True))
+    r = ex.session(NOPTR, mail_from="someone@spf-fail.example")
+    assert r.data_code == 250, r.transcript()
+    spf = r.header("Received-SPF")
+    assert len(spf) == 1 and spf[0].strip().lower().startswith("fail"), spf
+    names = [n.lower() for n in r.header_names()]
+    assert names.index("received-spf") < names.index("received"), names
+    assert "+6 SPF:" in report(r), report(r)
+    assert score(r) == "14", report(r)
+    assert "spf_fail(+6)" in one_log(r)
+    r = ex.session(NOPTR, mail_from="someone@spf-pass.example")
+    spf = r.header("Received-SPF")
+    assert len(spf) == 1 and spf[0].strip().lower().startswith("pass"), spf
+    assert score(r) == "8", report(r)

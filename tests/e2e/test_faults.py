@@ -10,6 +10,7 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "dnsresponder"))
 
+from test_core import NO_SPF  # noqa: E402  (SPF: test_spf.py)
 from responder import DNSResponder, long_name  # noqa: E402
 
 CLIENT = "192.0.2.66"
@@ -42,7 +43,7 @@ def run(ctx, setup, zones=None, timeout=TIMEOUT_MS):
     ctx.require_module()
     with DNSResponder(zones if zones is not None else base_zones(), ipv6=False) as dns:
         setup(dns)
-        ex = ctx.exim(INI.format(port=dns.port, timeout=timeout))
+        ex = ctx.exim(INI.format(port=dns.port, timeout=timeout) + NO_SPF)
         r = ex.session(CLIENT, helo="helo.good.example")
         queries = dns.queries()
     assert not r.lost and r.data_code is not None, r.transcript()

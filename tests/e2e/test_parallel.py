@@ -9,6 +9,7 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "dnsresponder"))
 
+from test_core import NO_SPF  # noqa: E402  (SPF: test_spf.py)
 from responder import DNSResponder  # noqa: E402
 
 CLIENT = "192.0.2.66"
@@ -31,7 +32,7 @@ def ini(port, timeout="3s"):
 nameservers = 127.0.0.1:{port}
 dns_timeout = {timeout}
 reject_score = 0
-"""
+"""  + NO_SPF
     for bl in LISTS:
         s += f"\n[dnsbl {bl}]\nscore = 1\ntxt = yes\n"
     return s

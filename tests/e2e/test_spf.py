@@ -1,0 +1,162 @@
+"""SPF through the real exim4 (issue 4): pass, fail, softfail, none, temperror from a TXT
+lookup that times out, a bounce checked with the HELO identity, on_dns_failure = tempreject
+giving 451 4.4.3, the Received-SPF header above Exim's Received:, and No Server Check
+`domain` entries honoured only when SPF passes."""
+
+import os
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "dnsresponder"))
+
+from responder import DNSResponder  # noqa: E402
+
+CLIENT = "192.0.2.66"
+OTHER = "192.0.2.77"
+
+
+def zones():
+    return {
+        "66.2.0.192.in-addr.arpa": {"PTR": ["mail.good.example."]},
+        "77.2.0.192.in-addr.arpa": {"PTR": ["mail.other.example."]},
+        "mail.good.example": {"A": [CLIENT]},
+        "mail.other.example": {"A": [OTHER]},
+        "pass.example": {"TXT": [f"v=spf1 ip4:{CLIENT} -all"]},
+        "fail.example": {"TXT": ["v=spf1 ip4:198.51.100.0/24 -all"]},
+        "soft.example": {"TXT": ["v=spf1 ~all"]},
+        "neutral.example": {"TXT": ["v=spf1 ?all"]},
+        "none.example": {"A": ["198.51.100.1"]},
+        "slow.example": {"TIMEOUT": ["TXT"]},
+        "chain.example": {"TXT": ["v=spf1 include:inc.chain.example -all"]},
+        "inc.chain.example": {"TXT": ["v=spf1 a:host.chain.example -all"]},
+        "host.chain.example": {"A": [CLIENT]},
+        "partner.example": {"TXT": [f"v=spf1 ip4:{CLIENT} -all"]},
+    }
+
+
+def ini(dns, extra="", main="", reject=0):
+    return f"""[relaycheck]
+nameservers = 127.0.0.1:{dns.port}
+dns_timeout = 1500ms
+reject_score = {reject}
+{main}
+
+[scores]
+helo_mismatch = 0
+{extra}
+"""
+
+
+def hdr(r, name):
+    v = r.header(name)
+    assert len(v) <= 1, v
+    return v[0] if v else None
+
+
+def report(r):
+    return hdr(r, "X-Relaycheck-Report") or ""
+
+
+def log_line(r):
+    lines = [l for l in r.mainlog if "relaycheck: ip=" in l]
+    assert len(lines) == 1, lines
+    return lines[0]
+
+
+def session(ctx, dns, ex, sender, helo="mail.good.example", ip=CLIENT):
+    r = ex.session(ip, helo=helo, mail_from=sender)
+    assert r.data_code is not None and not r.lost, r.transcript()
+    return r
+
+
+def test_pass_fail_softfail_none_neutral(ctx):
+    ctx.require_module()
+    with DNSResponder(zones(), ipv6=False) as dns:
+        ex = ctx.exim(ini(dns))
+        r = session(ctx, dns, ex, "a@pass.example")
+        assert r.data_code == 250
+        spf = hdr(r, "Received-SPF")
+        assert spf and spf.startswith("pass "), spf
+        assert f"client-ip={CLIENT};" in spf and "envelope-from=a@pass.example;" in spf, spf
+        assert hdr(r, "X-Relaycheck-Score") == "0", report(r)
+        names = [n.lower() for n in r.header_names()]
+        assert names.index("received-spf") < names.index("received"), names
+
+        r = session(ctx, dns, ex, "a@fail.example")
+        assert hdr(r, "Received-SPF").startswith("fail "), hdr(r, "Received-SPF")
+        assert "+6 SPF: fail (fail.example" in report(r), report(r)
+        assert "spf_fail(+6)" in log_line(r)
+
+        r = session(ctx, dns, ex, "a@soft.example")
+        assert "+2 SPF: softfail (soft.example" in report(r), report(r)
+
+        r = session(ctx, dns, ex, "a@none.example")
+        assert "+1 SPF: none (none.example" in report(r), report(r)
+
+        r = session(ctx, dns, ex, "a@neutral.example")
+        assert hdr(r, "X-Relaycheck-Score") == "0", report(r)
+        assert hdr(r, "Received-SPF").startswith("neutral "), hdr(r, "Received-SPF")
+
+        r = session(ctx, dns, ex, "a@chain.example")   # TXT -> include TXT -> a:
+        assert hdr(r, "Received-SPF").startswith("pass "), hdr(r, "Received-SPF")
+
+
+def test_fail_can_reject_with_the_reason(ctx):
+    ctx.require_module()
+    with DNSResponder(zones(), ipv6=False) as dns:
+        ex = ctx.exim(ini(dns, reject=6))
+        r = session(ctx, dns, ex, "a@fail.example")
+        assert r.data_code == 550, r.transcript()
+        assert "+6 SPF: fail" in r.data_text, r.data_text
+        assert "does not authorise 192.0.2.66" in r.data_text, r.data_text
+
+
+def test_temperror_from_timing_out_txt(ctx):
+    ctx.require_module()
+    with DNSResponder(zones(), ipv6=False) as dns:
+        ex = ctx.exim(ini(dns))
+        r = session(ctx, dns, ex, "a@slow.example")
+        assert r.data_code == 250, r.transcript()
+        assert r.data_elapsed < 1.5 + 0.5, r.data_elapsed
+        assert "+0 SPF: temperror (slow.example" in report(r), report(r)
+        assert "spf_temperror(temp)" in log_line(r)
+        # RFC 7208 8.6: with on_dns_failure = tempreject a temperror is 451 4.4.3
+        ex.write_ini(ini(dns, main="on_dns_failure = tempreject"))
+        r = session(ctx, dns, ex, "a@slow.example")
+        assert r.data_code == 451, r.transcript()
+        assert r.data_text.startswith("4.4.3 "), r.data_text
+
+
+def test_bounce_checked_with_helo_identity(ctx):
+    ctx.require_module()
+    z = zones()
+    z["mail.good.example"]["TXT"] = [f"v=spf1 a -all"]
+    with DNSResponder(z, ipv6=False) as dns:
+        ex = ctx.exim(ini(dns))
+        r = session(ctx, dns, ex, "", helo="mail.good.example")
+        spf = hdr(r, "Received-SPF")
+        assert spf and spf.startswith("pass "), spf
+        assert "identity=helo" in spf, spf
+        assert "SPF: pass (HELO identity)" in report(r) or hdr(r, "X-Relaycheck-Score") == "0", \
+            report(r)
+        # no usable HELO: SKIP, no header
+        r = session(ctx, dns, ex, "", helo="[192.0.2.66]")
+        assert hdr(r, "Received-SPF") is None, r.header_names()
+        assert "SPF:" not in report(r), report(r)
+
+
+def test_domain_allowlist_needs_spf_pass(ctx):
+    ctx.require_module()
+    with DNSResponder(zones(), ipv6=False) as dns:
+        ex = ctx.exim(ini(dns, extra="[no_server_check]\ndomain = partner.example\n"))
+        r = session(ctx, dns, ex, "x@partner.example")   # authorised: honoured
+        assert report(r) == "+0 Relay Host: on No Server Check list " \
+                            "(domain partner.example, SPF pass)", report(r)
+        assert hdr(r, "X-Relaycheck-Score") == "0"
+        assert hdr(r, "Received-SPF").startswith("pass ")
+        # A spoofed sender from an unauthorised host is checked as usual.
+        r = session(ctx, dns, ex, "x@partner.example", helo="mail.other.example", ip=OTHER)
+        assert "No Server Check" not in report(r), report(r)
+        assert "+6 SPF: fail (partner.example" in report(r), report(r)
+        line = log_line(r)
+        assert 'note="domain entry partner.example not honoured: SPF fail"' in line, line
