@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <udns.h>
 #include <unistd.h>
 
@@ -82,7 +83,7 @@ Test(resolver, deadline_never_answering_server)
     cr_expect(le(llong, took, 400), "took %lld ms for a 300 ms budget", took);
     cr_expect(eq(int, q->state, RC_Q_PENDING));
     cr_expect(res.expired);
-    cr_expect(eq(int, fakedns_count(dns, "silent.example", RC_T_A), 1));
+    cr_expect(ge(int, fakedns_count(dns, "silent.example", RC_T_A), 1));
     rc_query_describe(q, how, sizeof(how));
     cr_assert(eq(int, sscanf(how, "timeout after %ld ms", &n), 1), "%s", how);
     cr_expect(ge(long, n, 295));
@@ -146,9 +147,45 @@ Test(resolver, junk_reply_is_ignored_until_deadline)
     q = submit("junk.example", RC_T_A);
     rc_resolver_wait(&res, NULL);
     took = rc_now_ms() - t0;
-    cr_log_warn("junk: state %d status %d finished %lld took %lld", q->state, q->dns_status, q->finished_ms, took);
-    cr_expect(eq(int, q->state, RC_Q_PENDING));
+    cr_expect(eq(int, q->state, RC_Q_PENDING), "state %d status %d after %lld ms",
+	      q->state, q->dns_status, q->finished_ms);
     cr_expect(le(llong, took, 400), "took %lld ms", took);
+}
+
+/*
+ * udns counts its retransmission deadlines in whole seconds of time(). A
+ * loop woken just after a second boundary by another answer must not let
+ * udns end a query that is still inside the budget: with a 1000 ms budget
+ * a reply that takes 400 ms has to be waited for, whenever it was sent.
+ */
+static void
+align_to_ms_of_second(long want)
+{
+    struct timespec ts;
+    long    now_ms, sleep_ms;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    now_ms = ts.tv_nsec / 1000000;
+    sleep_ms = (want - now_ms + 1000) % 1000;
+    usleep((useconds_t) sleep_ms * 1000);
+}
+
+Test(resolver, second_boundary_does_not_cut_the_budget)
+{
+    RC_QUERY *slow, *tick;
+
+    fakedns_add(dns, "slow.example", RC_T_A, FAKE_ANSWER, "192.0.2.1", 400);
+    fakedns_add(dns, "tick.example", RC_T_A, FAKE_ANSWER, "192.0.2.2", 200);
+    align_to_ms_of_second(880);
+    open_res(1000);
+    slow = submit("slow.example", RC_T_A);
+    tick = submit("tick.example", RC_T_A);
+    rc_resolver_wait(&res, NULL);
+    cr_expect(eq(int, tick->state, RC_Q_OK));
+    cr_expect(eq(int, slow->state, RC_Q_OK),
+	      "a 400 ms answer was given up after %lld ms of a 1000 ms budget "
+	      "(state %d, status %d)", slow->finished_ms - slow->submitted_ms,
+	      slow->state, slow->dns_status);
 }
 
 /* ---- how each kind of reply ends a query ---- */
@@ -349,7 +386,7 @@ Test(resolver, unusable_queries)
     open_res(500);
     cr_expect(rc_query_submit(&res, "bad..name", RC_T_A, NULL, NULL, 0) == NULL);
     cr_expect(rc_query_submit(&res, longlabel, RC_T_A, NULL, NULL, 0) == NULL);
-    cr_expect(rc_query_submit(&res, "ok.example", 15 /* MX */, NULL, NULL, 0) == NULL);
+    cr_expect(rc_query_submit(&res, "ok.example", 99 /* SPF */, NULL, NULL, 0) == NULL);
     cr_expect(eq(int, res.nqueries, 0));
     cr_expect(eq(int, res.npending, 0));
     rc_resolver_wait(&res, NULL);		/* nothing to wait for: returns */
@@ -411,9 +448,7 @@ struct rev_case {
     char        want[128];
 };
 
-ParameterizedTestParameters(resolver, reverse_name)
-{
-    static struct rev_case cases[] = {
+static const struct rev_case resolver_reverse_name_cases[] = {
 	{"192.0.2.66", "in-addr.arpa", "66.2.0.192.in-addr.arpa"},
 	{"10.20.30.40", "zen.spamhaus.org", "40.30.20.10.zen.spamhaus.org"},
 	{"0.0.0.0", "in-addr.arpa", "0.0.0.0.in-addr.arpa"},
@@ -425,19 +460,19 @@ ParameterizedTestParameters(resolver, reverse_name)
 	 "e.f.0.0.0.0.0.0.0.0.0.0.0.0.0.0.2.1.0.0.d.c.b.a.8.b.d.0.1.0.0.2.ip6.arpa"},
 	{"::1", "bl.example",
 	 "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.bl.example"},
-    };
+};
 
-    return (cr_make_param_array(struct rev_case, cases, sizeof(cases) / sizeof(cases[0])));
-}
-
-ParameterizedTest(struct rev_case *c, resolver, reverse_name)
+Test(resolver, reverse_name)
 {
-    RC_ADDR a;
-    char    buf[128];
+    for (size_t ci = 0; ci < sizeof(resolver_reverse_name_cases) / sizeof(resolver_reverse_name_cases[0]); ci++) {
+	const struct rev_case *c = &resolver_reverse_name_cases[ci];
+	RC_ADDR a;
+	char    buf[128];
 
-    cr_assert(rc_addr_parse(c->ip, &a));
-    cr_assert(rc_reverse_name(a.b, a.v4, c->zone, buf, sizeof(buf)));
-    cr_expect(eq(str, buf, c->want));
+	cr_assert(rc_addr_parse(c->ip, &a));
+	cr_assert(rc_reverse_name(a.b, a.v4, c->zone, buf, sizeof(buf)), "%s", c->ip);
+	cr_expect(eq(str, buf, c->want), "%s under %s", c->ip, c->zone);
+    }
 }
 
 Test(resolver, reverse_name_small_buffer)

@@ -20,7 +20,7 @@
 #pragma GCC diagnostic ignored "-Wdiscarded-qualifiers"
 
 /* parse_ok - a configuration that must parse; the test fails otherwise */
-static inline RC_CONFIG *
+static __attribute__((noinline, unused)) RC_CONFIG *
 parse_ok(const char *text)
 {
     char   *errors = NULL;
@@ -32,7 +32,7 @@ parse_ok(const char *text)
 }
 
 /* parse_err - a configuration that must fail; returns the error text */
-static inline char *
+static __attribute__((noinline, unused)) char *
 parse_err(const char *text)
 {
     char   *errors = NULL;
