@@ -66,9 +66,15 @@ struct parser {
     RC_LIST    *list;			/* current [dnsbl]/[rhsbl] */
     int         section_line;
     /* which single-valued keys were seen, and where: per section instance */
+    /*
+     * Single-valued keys seen, and where. [relaycheck], [scores] and
+     * [no_server_check] may appear more than once, but a key is still set
+     * only once across them; each [dnsbl]/[rhsbl] section starts afresh.
+     */
     int         seen_line[64];
     const OPTION *seen_opt[64];
     size_t      nseen;
+    int         score_line[RC_CHK_NSCORE_COUNT];
     bool        list_cleared[8];	/* OPT_LIST defaults dropped once */
     /* errors */
     char       *errors;
@@ -575,9 +581,26 @@ set_nsc_ip(PARSER *p, const OPTION *o, const char *v, const char **why)
     return (each_item(p, v, add_nsc_ip, why));
 }
 
+/* strip_dot - "example." as "example" (a copy in buf) */
+
+static const char *
+strip_dot(const char *item, char *buf, size_t len)
+{
+    size_t  n = strlen(item);
+
+    if (n == 0 || item[n - 1] != '.' || n >= len)
+	return (item);
+    memcpy(buf, item, n - 1);
+    buf[n - 1] = 0;
+    return (buf);
+}
+
 static bool
 add_nsc_domain(PARSER *p, const char *item, const char **why)
 {
+    char    buf[256];
+
+    item = strip_dot(item, buf, sizeof(buf));
     if (!rc_name_valid(item)) {
 	*why = "not a domain name";
 	return (false);
@@ -600,7 +623,10 @@ set_nsc_domain(PARSER *p, const OPTION *o, const char *v, const char **why)
 static bool
 add_nsc_host(PARSER *p, const char *item, const char **why)
 {
+    char    buf[256];
     bool    below = (item[0] == '.');
+
+    item = strip_dot(item, buf, sizeof(buf));
 
     if (!rc_name_valid(item + below)) {
 	*why = "not a host name or .suffix";
@@ -748,6 +774,29 @@ find_option(const OPTION *table, const char *name)
     return (NULL);
 }
 
+/* forget_list_keys - a new [dnsbl]/[rhsbl] section may set its keys again */
+
+static void
+forget_list_keys(PARSER *p)
+{
+    size_t  out = 0;
+
+    for (size_t i = 0; i < p->nseen; i++) {
+	const OPTION *o = p->seen_opt[i];
+	bool    list_key = false;
+
+	for (const OPTION *t = dnsbl_options; t->name; t++)
+	    list_key |= (o == t);
+	for (const OPTION *t = rhsbl_options; t->name; t++)
+	    list_key |= (o == t);
+	if (!list_key) {
+	    p->seen_opt[out] = o;
+	    p->seen_line[out++] = p->seen_line[i];
+	}
+    }
+    p->nseen = out;
+}
+
 /* begin_section - a "[...]" line: name and optional argument */
 
 static void
@@ -757,7 +806,6 @@ begin_section(PARSER *p, const char *inner)
     const char *arg;
     size_t  wlen = strcspn(inner, " \t");
 
-    p->nseen = 0;
     p->list = NULL;
     p->section_line = p->lineno;
     arg = inner + wlen;
@@ -779,6 +827,7 @@ begin_section(PARSER *p, const char *inner)
 	RC_LIST *nv;
 
 	p->kind = SEC_BAD;
+	forget_list_keys(p);
 	while (zlen > 0 && arg[zlen - 1] == '.')
 	    zlen--;
 	if (zlen == 0) {
@@ -831,6 +880,22 @@ begin_section(PARSER *p, const char *inner)
 	error(p, p->lineno, "unknown section [%s]", printable(inner, esc, sizeof(esc)));
 	p->kind = SEC_BAD;
     }
+}
+
+/* key_like - does the line start with "name =" or "name:" (a key, not data)? */
+
+static bool
+key_like(const char *s, size_t len)
+{
+    size_t  i = 0;
+
+    while (i < len && (isalnum((unsigned char) s[i]) || s[i] == '_'))
+	i++;
+    if (i == 0 || isdigit((unsigned char) s[0]))
+	return (false);
+    while (i < len && (s[i] == ' ' || s[i] == '\t'))
+	i++;
+    return (i < len && (s[i] == '=' || s[i] == ':'));
 }
 
 /*
@@ -900,7 +965,8 @@ reader(char *out, int num, void *stream)
 	strcpy(out, "[s]\n");			/* the real name is ours to keep */
 	return (out);
     }
-    if (memchr(s, '=', len) == NULL && memchr(s, ':', len) == NULL) {
+    if ((memchr(s, '=', len) == NULL && memchr(s, ':', len) == NULL)
+	|| (indented && !key_like(s, len))) {
 	char    tmp[RC_MAX_LINE + 1];
 
 	memcpy(tmp, s, len);
@@ -960,15 +1026,12 @@ handler(void *user, const char *section, const char *name, const char *value)
 		      printable(name, esc, sizeof(esc)));
 		return (1);
 	    }
-	    for (size_t i = 0; i < p->nseen; i++)
-		if (p->seen_opt[i] == NULL && p->seen_line[i] == -id - 1) {
-		    error(p, p->lineno, "duplicate key \"%s\"", name);
-		    return (1);
-		}
-	    if (p->nseen < 64) {
-		p->seen_opt[p->nseen] = NULL;
-		p->seen_line[p->nseen++] = -id - 1;
+	    if (p->score_line[id] != 0) {
+		error(p, p->lineno, "duplicate key \"%s\" (first set on line %d)",
+		      name, p->score_line[id]);
+		return (1);
 	    }
+	    p->score_line[id] = p->lineno;
 	    if (!parse_int(value, -1000, 1000, &n)) {
 		error(p, p->lineno, "%s: \"%s\" is not an integer score (-1000..1000)",
 		      name, printable(value, vesc, sizeof(vesc)));
