@@ -126,7 +126,7 @@ Test(generic, table)
 	else
 	    tn++;
 	if (want != got) {
-	    cr_log_warn("%s %s %s [%s] -> %s%s%s", want ? "MISS" : "FALSE POSITIVE", label,
+	    cr_log_info("%s %s %s [%s] -> %s%s%s", want ? "MISS" : "FALSE POSITIVE", label,
 			name, ip, res == RC_GENERIC_VETO ? "veto" : got ? "generic" : "no",
 			why[0] ? ": " : "", why);
 	    fprintf(stderr, "generic/table: %s %s %s [%s] -> %s%s%s\n",
