@@ -86,6 +86,8 @@ rc_report_header_report(const RC_CONFIG *cfg, const RC_VERDICT *v, char *buf, si
 	return;					/* no room for one: "" or nothing */
     if (o.used >= len - 1 && len >= 2)
 	o.used = len - 2;
+    while (o.used > 0 && (buf[o.used - 1] == '\n' || buf[o.used - 1] == '\t'))
+	o.used--;				/* cut at a fold: no empty line */
     buf[o.used++] = '\n';
     buf[o.used] = 0;
 }
