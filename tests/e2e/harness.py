@@ -622,6 +622,13 @@ class Exim:
         uid, gid = exim_ids()
         os.makedirs(self.dir, exist_ok=True)
         os.chmod(self.dir, 0o755)
+        if self.module_path and os.path.exists(self.module_path):
+            # The receiving process runs as the Exim user, which may not be able to reach the
+            # build tree (a checkout under a 0700 directory): load a copy from here instead.
+            copy = os.path.join(self.dir, "module-" + os.path.basename(self.module_path))
+            shutil.copyfile(self.module_path, copy)
+            os.chmod(copy, 0o644)
+            self.module_path = copy
         self.spool = os.path.join(self.dir, "spool")
         self.logdir = os.path.join(self.dir, "log")
         for d in (self.spool, self.logdir):

@@ -72,7 +72,12 @@ class Context:
             if os.environ.get("E2E_REQUIRE_MODULE"):
                 raise AssertionError(f"{self.module_path} not built")
             raise Skip(f"{self.module_path} not built (run make)")
-        return self.module_path
+        # A copy in this test's directory: the Exim user may not reach the build tree.
+        copy = os.path.join(self.tmpdir, os.path.basename(self.module_path))
+        if not os.path.exists(copy):
+            shutil.copyfile(self.module_path, copy)
+            os.chmod(copy, 0o644)
+        return copy
 
     def nsd(self, zones, **kw):
         """Start an Nsd for the rest of this test."""

@@ -4,6 +4,7 @@ gives Exim (headers, SMTP reply, log line) for the same facts."""
 
 import json
 import os
+import shutil
 import re
 import subprocess
 
@@ -241,7 +242,10 @@ def test_config_selection_and_errors(ctx):
     assert r.returncode == EX_CONFIG and "missing.ini:0: cannot open" in r.stderr, r
     # readable by root and Debian-exim only: not a configuration error, but 77
     os.chmod(path, 0o640)
-    r = subprocess.run([cli_path(ctx), "--config", path, "--ip", NOPTR], user="nobody",
+    cli = ctx.path("relaycheck-copy")      # reachable by "nobody" wherever the build tree is
+    shutil.copyfile(cli_path(ctx), cli)
+    os.chmod(cli, 0o755)
+    r = subprocess.run([cli, "--config", path, "--ip", NOPTR], user="nobody",
                        group="nogroup", extra_groups=[], capture_output=True, text=True, timeout=60,
                        env={"PATH": "/usr/bin:/bin", "LANG": "C"})
     assert r.returncode == 77 and "not readable by this user" in r.stderr, r
