@@ -38,7 +38,7 @@ BUILD      := build/sanitize
 endif
 
 ENGINE_SRC := allowlist/addr.c allowlist/iptable.c allowlist/nametable.c \
-              allowlist/config.c dnscheck/checks.c dnscheck/escape.c \
+              allowlist/nsccache.c allowlist/config.c dnscheck/checks.c dnscheck/escape.c \
               dnscheck/resolver.c dnscheck/ptr.c dnscheck/generic.c \
               dnscheck/helo.c dnscheck/dnsbl.c dnscheck/spf.c dnscheck/spfrec.c dnscheck/engine.c \
               dnscheck/report.c
@@ -107,7 +107,8 @@ deps:
 	@sh tests/tools/deps.sh
 
 test: deps
-	@$(MAKE) --no-print-directory test-unit test-spf test-e2e test-static test-man test-package soak-ci
+	@$(MAKE) --no-print-directory test-unit test-spf test-e2e test-static test-man test-package soak-ci \
+	    bench-smoke $(if $(filter 1,$(SANITIZE)),,fuzz-regress)
 
 # The RFC 7208 test suite through the module's SPF path (tests/spf/run_suite.py); cases that
 # still fail are listed with their reason in tests/spf/known-failures.txt.
@@ -292,6 +293,36 @@ soak: soak-module
 soak-ci: soak-module
 	$(PYTHON) tests/soak/soak.py --messages 2000 --max-seconds 170 \
 	    --module $(abspath build/relaycheck.so) --out $(abspath build/soak-ci) $(SOAK_ARGS)
+
+# Benchmarks (issue #7): what a message costs with the module. bench/run.py (as root) runs
+# them inside private network and mount namespaces made for the run (unshare: loopback only,
+# and a bind-mounted /etc/resolv.conf naming the benchmark's DNS server on 127.0.0.1:53, so
+# Exim's own resolver asks it too; no system file is changed): 1 the module's time against
+# the longest chain of DNS lookups (delaying responder, D = 20 and 100 ms), 2 whole exim4 -bs
+# sessions through the module against the same checks by Exim's ACL conditions, 3
+# instructions per message (callgrind), 4 the No Server Check list at 1k..1M entries
+# (bench/allowlist_bench.c), 5 a real exim4 daemon with K = 1, 8, 32 clients, with and
+# without the module. See BENCHMARKS.md.
+#   make bench        full sizes (under 10 minutes): build/bench/summary.txt (key=value) and a
+#                     dated section of BENCHMARKS.md
+#   make bench-smoke  tiny sizes (under a minute), checks that every number is produced:
+#                     build/bench-smoke/summary.txt (part of make test)
+# Always the plain build: numbers under ASan mean nothing.
+.PHONY: bench bench-smoke bench-build
+BENCH_BIN  := build/obj/bench/allowlist_bench
+BENCH_ARGS  = --module $(abspath build/relaycheck.so) --allowlist-bench $(abspath $(BENCH_BIN))
+bench-build:
+	@$(MAKE) --no-print-directory SANITIZE= build/relaycheck.so $(BENCH_BIN)
+
+$(BENCH_BIN): bench/allowlist_bench.c build/librelaycheck.a $(wildcard allowlist/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(OPT) $(WARN) $(HARDEN) -o $@ $< build/librelaycheck.a $(LIBS)
+
+bench: deps bench-build
+	$(PYTHON) bench/run.py $(BENCH_ARGS) --out $(abspath build/bench) --md BENCHMARKS.md
+
+bench-smoke: bench-build
+	$(PYTHON) bench/run.py --smoke $(BENCH_ARGS) --out $(abspath build/bench-smoke)
 
 clean:
 	rm -rf build

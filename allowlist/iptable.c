@@ -7,11 +7,21 @@
  * below it, or one of that entry's ancestors. Each entry keeps the index of
  * its nearest enclosing entry, so a lookup is one binary search plus a walk
  * of at most 129 parent links, whatever the size of the table.
+ *
+ * Large tables add an index: entries are grouped by a bucket key (the top
+ * bits of the address, about log2(n) of them) that never decreases along
+ * the sorted order, and index[k] is the first entry whose key is k or
+ * more. Every entry before index[k] starts below
+ * an address of bucket k and every entry from index[k + 1] on starts above
+ * it, so the binary search is confined to one bucket (an entry or two on
+ * average: a cache line or two instead of twenty) and the answer is the
+ * same as without.
  */
 #include "iptable.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 void
 rc_iptable_init(RC_IPTABLE *t)
@@ -24,6 +34,8 @@ rc_iptable_init(RC_IPTABLE *t)
 bool
 rc_iptable_add(RC_IPTABLE *t, const RC_CIDR *c, int line)
 {
+    if (t->map != NULL)
+	return (false);				/* read-only, compiled */
     if (t->n == t->cap) {
 	size_t  ncap = t->cap ? 2 * t->cap : 16;
 	RC_IPENTRY *nv = realloc(t->v, ncap * sizeof(*nv));
@@ -33,13 +45,64 @@ rc_iptable_add(RC_IPTABLE *t, const RC_CIDR *c, int line)
 	t->v = nv;
 	t->cap = ncap;
     }
+    memset(&t->v[t->n], 0, sizeof(t->v[t->n]));	/* padding too: compiled files */
     t->v[t->n].cidr = *c;
     rc_cidr_last(c, &t->v[t->n].last);
     t->v[t->n].parent = -1;
     t->v[t->n].line = line;
     t->n++;
     t->sealed = false;
+    if (t->index != NULL) {
+	free((void *) t->index);
+	t->index = NULL;
+    }
     return (true);
+}
+
+/*
+ * rc_iptable_bucket - with B = 2^bits: 0 below ::ffff:0:0; 1 + the top
+ * `bits' bits of the IPv4 address for IPv4-mapped addresses; B + 1 for the
+ * rest of the lowest B-th of the address space; B + 1 + the top `bits'
+ * bits otherwise. Never decreases as rc_addr_cmp() increases.
+ */
+
+uint32_t
+rc_iptable_bucket(const RC_ADDR *a, unsigned bits)
+{
+    static const uint8_t v4mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    uint32_t nb = 1u << bits;
+    uint32_t top = ((uint32_t) a->b[0] << 16 | (uint32_t) a->b[1] << 8 | a->b[2])
+	>> (24 - bits);
+    int     c;
+
+    if (top != 0)
+	return (nb + 1 + top);
+    c = memcmp(a->b, v4mapped, 12);
+    if (c < 0)
+	return (0);
+    if (c == 0)
+	return (1 + (((uint32_t) a->b[12] << 16 | (uint32_t) a->b[13] << 8 | a->b[14])
+		     >> (24 - bits)));
+    return (nb + 1);
+}
+
+/* build_index - bucket starts of a sorted table; NULL without memory */
+
+static const uint32_t *
+build_index(const RC_IPTABLE *t, unsigned bits)
+{
+    uint32_t keys = RC_IPTABLE_KEYS(bits);
+    uint32_t *idx = malloc(((size_t) keys + 1) * sizeof(*idx));
+    size_t  j = 0;
+
+    if (idx == NULL)
+	return (NULL);
+    for (uint32_t k = 0; k <= keys; k++) {
+	while (j < t->n && rc_iptable_bucket(&t->v[j].cidr.addr, bits) < k)
+	    j++;
+	idx[k] = (uint32_t) j;
+    }
+    return (idx);
 }
 
 static int
@@ -96,6 +159,16 @@ rc_iptable_seal(RC_IPTABLE *t)
 	stack[depth++] = (long) i;
     }
     free(stack);
+    free((void *) t->index);
+    t->index = NULL;
+    if (t->n >= RC_IPTABLE_INDEX_MIN && t->n < UINT32_MAX) {
+	unsigned bits = RC_IPTABLE_BITS_MIN;
+
+	while (bits < RC_IPTABLE_BITS_MAX && ((size_t) 2 << bits) <= t->n)
+	    bits++;				/* about log2(n) */
+	t->bits = bits;
+	t->index = build_index(t, bits);	/* NULL: search the whole table */
+    }
     t->sealed = true;
 }
 
@@ -109,6 +182,12 @@ rc_iptable_lookup(const RC_IPTABLE *t, const RC_ADDR *a)
 
     if (!t->sealed || t->n == 0)
 	return (NULL);
+    if (t->index != NULL) {
+	uint32_t k = rc_iptable_bucket(a, t->bits);
+
+	lo = t->index[k];
+	hi = t->index[k + 1];
+    }
     /* Find the last entry whose first address is <= a. */
     while (lo < hi) {
 	size_t  mid = lo + (hi - lo) / 2;
@@ -127,6 +206,11 @@ rc_iptable_lookup(const RC_IPTABLE *t, const RC_ADDR *a)
 void
 rc_iptable_free(RC_IPTABLE *t)
 {
-    free(t->v);
+    if (t->map != NULL)
+	munmap(t->map, t->maplen);
+    else {
+	free(t->v);
+	free((void *) t->index);
+    }
     rc_iptable_init(t);
 }

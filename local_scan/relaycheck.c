@@ -29,6 +29,7 @@
 #include <local_scan.h>
 
 #include "../allowlist/config.h"
+#include "../allowlist/nsccache.h"
 #include "../dnscheck/engine.h"
 #include "../dnscheck/escape.h"
 #include "../dnscheck/report.h"
@@ -179,6 +180,19 @@ apply_options(RC_CONFIG *cfg)
 
 #endif
 
+/* cache_dir - where compiled No Server Check lists go: <spool>/relaycheck */
+
+static const char *
+cache_dir(char *buf, size_t len)
+{
+    uschar *spool = expand_string(US "$spool_directory");
+
+    if (spool == NULL || *spool == 0 || strlen((const char *) spool) + 12 > len)
+	return (NULL);
+    snprintf(buf, len, "%s/relaycheck", (const char *) spool);
+    return (buf);
+}
+
 /*
  * get_config - the current configuration, or NULL after logging why not.
  * A file is parsed once per process and again only when its inode, size
@@ -193,7 +207,7 @@ get_config(void)
     const char *path = config_path(&explicit);
     RC_FILESTAMP now;
     RC_CONFIG *fresh;
-    char   *errors = NULL;
+    char   *errors = NULL, note[1024], dir[4096];
 
     if (!rc_config_stamp(path, &now)) {
 	char    msg[600];
@@ -227,11 +241,19 @@ get_config(void)
     if (rc_cfg != NULL && !rc_cfg_is_default && rc_cfg_path != NULL
 	&& strcmp(rc_cfg_path, path) == 0 && rc_filestamp_equal(&now, &rc_cfg_stamp))
 	return (rc_cfg);
-    if ((fresh = rc_config_load(path, &errors, &now)) == NULL) {
+    /*
+     * A large No Server Check list is compiled into Exim's spool directory
+     * by the first process that reads a changed file; later connections map
+     * it instead of parsing it (nsccache.h).
+     */
+    if ((fresh = rc_config_load_cached(path, cache_dir(dir, sizeof(dir)), &errors, &now,
+				       note, sizeof(note))) == NULL) {
 	log_errors(errors ? errors : "relaycheck: out of memory");
 	free(errors);
 	return (NULL);
     }
+    if (note[0])
+	log_write(0, LOG_MAIN, "relaycheck: %s", note);
 #ifdef LOCAL_SCAN_HAS_OPTIONS
     if (!apply_options(fresh)) {
 	rc_config_free(fresh);

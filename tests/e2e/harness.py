@@ -329,6 +329,7 @@ class Nsd:
             f'  cookie-secret-file: "{d}/cookiesecrets.txt"\n'
             "  server-count: 1\n"
             "  reuseport: no\n"
+            "  rrl-ratelimit: 0\n"
             "  verbosity: 1\n"
             "  hide-version: yes\n"
             "  refuse-any: no\n"

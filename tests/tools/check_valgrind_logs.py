@@ -12,7 +12,7 @@ import re
 import sys
 
 OURS = re.compile(r"relaycheck[^ ]*\.so|\((?:engine|resolver|ptr|helo|dnsbl|generic|report|"
-                  r"escape|checks|spf|config|addr|iptable|nametable|relaycheck)\.c:\d+\)")
+                  r"escape|checks|spf|spfrec|config|addr|iptable|nametable|nsccache|relaycheck)\.c:\d+\)")
 
 
 def blocks(text):

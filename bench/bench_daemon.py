@@ -1,0 +1,320 @@
+"""Benchmark 5 of issue 7: a real Exim daemon on loopback, K concurrent SMTP clients from
+distinct 127.1.0.N source addresses, messages per second with the module against the same
+daemon without it (local_scan_path unset).
+
+Each message is one SMTP connection (the case the module is dearest in: every connection is a
+new Exim process that loads the module and its configuration), scenario "full" for its client
+(names under cN.bench.test), answered by NSD with no delay.  queue_only: nothing is delivered.
+Every run gets a fresh daemon and spool (tmpfs when /dev/shm is usable), a warm-up of 2 K
+messages, then `messages` timed messages; runs with and without the module alternate, and each
+K gets `pairs` pairs.
+
+  throughput_with_kK, throughput_without_kK    msgs/s, median over the pairs
+  throughput_ratio_kK                          median over the pairs of with / without
+  latency_with_ms_kK, latency_without_ms_kK    median connect-to-250 time of one message
+  cpu_with_ms_kK, cpu_without_ms_kK            CPU time (user + system) of Exim's receiving
+                                               processes per message (the daemon's reaped
+                                               children, /proc/PID/stat cutime + cstime)
+  faults_with_kK, faults_without_kK            page faults of those processes per message
+  dns_cpu_ms_kK                                CPU time of NSD per message (with the module)
+
+libspf2 passes clients in 127.0.0.0/8 without looking anything up ("localhost is always
+allowed"), so here the module's SPF check costs no DNS: 9 queries a message, not 12.
+"""
+
+import asyncio
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+
+from common import BenchError, Results, harness, log, median, workdir
+import scenario
+
+MAX_CLIENTS = 32
+MESSAGE = (b"From: Bench <user@bench.test>\r\nTo: u@example.org\r\nSubject: throughput\r\n"
+           b"\r\n" + b"A message of the daemon throughput benchmark.\r\n" * 20 + b".\r\n")
+
+
+def client_ip(i):
+    return f"127.1.0.{i + 1}"
+
+
+class BenchNsd(harness.Nsd):
+    """harness.Nsd without response rate limiting: Debian's NSD limits answers to 200 a
+    second per /24 of clients by default, and the daemon runs ask a few thousand a second
+    from 127.0.0.1, so blocked answers would turn into 2-second timeouts (TEMP findings)."""
+
+    def _write(self):
+        super()._write()
+        with open(self.conf) as f:
+            conf = f.read()
+        limited = conf.replace("server:\n", "server:\n  rrl-ratelimit: 0\n"
+                               "  rrl-whitelist-ratelimit: 0\n", 1)
+        with open(self.conf, "w") as f:
+            f.write(limited)
+        chk = subprocess.run(["/usr/sbin/nsd-checkconf", self.conf], capture_output=True,
+                             text=True, timeout=10)
+        if chk.returncode != 0:                     # an NSD built without rate limiting
+            with open(self.conf, "w") as f:
+                f.write(conf)
+
+
+class Daemon:
+    """exim4 -bdf with its own configuration, spool and logs."""
+
+    def __init__(self, base, tag, port, module_path, ini_path):
+        self.dir = tempfile.mkdtemp(prefix=f"daemon-{tag}-", dir=base)
+        os.chmod(self.dir, 0o755)
+        uid, gid = harness.exim_ids()
+        for d in ("spool", "log"):
+            p = os.path.join(self.dir, d)
+            os.makedirs(p)
+            os.chown(p, uid, gid)
+            os.chmod(p, 0o750)
+        self.port = port
+        self.conf = os.path.join(self.dir, "exim.conf")
+        with open(self.conf, "w") as f:
+            f.write(scenario.exim_conf(self.dir, module_path, daemon={"port": port}))
+        os.chmod(self.conf, 0o644)
+        self.env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C"}
+        if ini_path:
+            self.env["RELAYCHECK_CONFIG"] = ini_path
+        self.proc = None
+
+    def start(self):
+        self.proc = subprocess.Popen(["/usr/sbin/exim4", "-C", self.conf, "-bdf"],
+                                     env=self.env, cwd=self.dir, stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.DEVNULL,
+                                     stderr=open(os.path.join(self.dir, "stderr"), "w"),
+                                     start_new_session=True)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                break
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1) as s:
+                    s.recv(512)
+                return self
+            except OSError:
+                time.sleep(0.05)
+        self.stop()
+        raise BenchError(f"exim daemon did not start: {self.stderr()} {self.log('panic')}")
+
+    def stderr(self):
+        try:
+            return open(os.path.join(self.dir, "stderr"), errors="replace").read()
+        except OSError:
+            return ""
+
+    def log(self, kind="main"):
+        try:
+            return open(os.path.join(self.dir, "log", f"{kind}log"), errors="replace").read()
+        except OSError:
+            return ""
+
+    def stop(self):
+        if self.proc is not None:
+            harness._kill_group(self.proc, grace=5.0)
+            self.proc = None
+
+    def remove(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _stat_fields(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        return f.read().rsplit(")", 1)[1].split()     # fields from 3 (state) on
+
+
+def children_usage(pid):
+    """(CPU seconds, minor page faults) of the reaped children of pid."""
+    f = _stat_fields(pid)
+    return (int(f[13]) + int(f[14])) / TICK, int(f[8])
+
+
+def group_cpu_s(pgid):
+    """CPU seconds (user + system, own and reaped children) of a process group."""
+    total = 0.0
+    for p in os.listdir("/proc"):
+        if not p.isdigit():
+            continue
+        try:
+            f = _stat_fields(p)
+        except (OSError, IndexError):
+            continue
+        if int(f[2]) == pgid:
+            total += sum(int(x) for x in f[11:15]) / TICK
+    return total
+
+
+async def _send_one(port, i, timeout=30.0):
+    """One connection, one message; returns seconds from connect to the 250 after DATA."""
+    t0 = time.monotonic()
+    reader, writer = await asyncio.wait_for(asyncio.open_connection(
+        "127.0.0.1", port, local_addr=(client_ip(i), 0)), timeout)
+    try:
+        async def reply():
+            while True:
+                line = await asyncio.wait_for(reader.readline(), timeout)
+                if not line:
+                    raise BenchError("connection closed by the server")
+                if line[3:4] != b"-":
+                    return int(line[:3]), line
+
+        async def cmd(text, want):
+            writer.write(text)
+            code, line = await reply()
+            if code != want:
+                raise BenchError(f"{text!r} -> {line!r}")
+
+        code, line = await reply()
+        if code != 220:
+            raise BenchError(f"greeting {line!r}")
+        await cmd(f"EHLO {scenario.helo_name(i)}\r\n".encode(), 250)
+        await cmd(f"MAIL FROM:<{scenario.sender(i)}>\r\n".encode(), 250)
+        await cmd(f"RCPT TO:<{scenario.RCPT}>\r\n".encode(), 250)
+        await cmd(b"DATA\r\n", 354)
+        await cmd(MESSAGE, 250)
+        took = time.monotonic() - t0
+        writer.write(b"QUIT\r\n")                 # and close at once (as Postfix does)
+        return took
+    finally:
+        writer.close()
+        try:
+            await writer.wait_closed()
+        except OSError:
+            pass
+
+
+async def _load(port, k, total):
+    """k clients send `total` messages between them; returns (seconds, latencies)."""
+    left = [total]
+    lat = []
+
+    async def client(i):
+        while left[0] > 0:
+            left[0] -= 1
+            lat.append(await _send_one(port, i))
+
+    t0 = time.monotonic()
+    await asyncio.gather(*(client(i) for i in range(k)))
+    return time.monotonic() - t0, lat
+
+
+def _settle(d, timeout=5.0):
+    """Wait until the daemon has reaped every receiving process."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        kids = [p for p in os.listdir("/proc") if p.isdigit() and _is_child(p, d.proc.pid)]
+        if not kids:
+            return
+        time.sleep(0.05)
+
+
+def _is_child(p, ppid):
+    try:
+        return int(_stat_fields(p)[1]) == ppid
+    except (OSError, IndexError, ValueError):
+        return False
+
+
+def one_run(base, tag, port, module_path, ini_path, k, messages, nsd_pgid):
+    """-> (msgs/s, median latency ms, Exim CPU ms, NSD CPU ms, Exim page faults), the
+    last three per message"""
+    d = Daemon(base, tag, port, module_path, ini_path).start()
+    try:
+        asyncio.run(_load(port, k, 2 * k))                      # warm-up
+        _settle(d)
+        (cpu0, flt0), dns0 = children_usage(d.proc.pid), group_cpu_s(nsd_pgid)
+        secs, lat = asyncio.run(_load(port, k, messages))
+        _settle(d)
+        cpu1, flt1 = children_usage(d.proc.pid)
+        cpu = (cpu1 - cpu0) * 1000.0 / messages
+        faults = (flt1 - flt0) / messages
+        dns = (group_cpu_s(nsd_pgid) - dns0) * 1000.0 / messages
+        logtext = d.log()
+        if module_path:
+            n = logtext.count("relaycheck: ip=")
+            if n < messages:
+                raise BenchError(f"the module logged {n} of {messages + 2 * k} messages")
+            temp = logtext.count("(temp)")
+            if temp:
+                raise BenchError(f"{temp} TEMP findings: the DNS server did not answer in time")
+        panic = d.log("panic")
+        if panic.strip():
+            raise BenchError(f"panic log: {panic[-2000:]}")
+    finally:
+        d.stop()
+        d.remove()
+    return messages / secs, median(lat) * 1000.0, cpu, dns, faults
+
+
+def run(out_dir, module_path, ks=(1, 8, 32), messages=2000, pairs=None):
+    res = Results(out_dir, "daemon")
+    pairs = pairs or {}
+    wd = workdir("daemon")
+    base = wd
+    if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK):
+        base = tempfile.mkdtemp(prefix="rc-bench-spool-", dir="/dev/shm")
+        os.chmod(base, 0o755)
+    clients = [(i, client_ip(i)) for i in range(max(ks))]
+    if max(ks) > MAX_CLIENTS:
+        raise BenchError(f"at most {MAX_CLIENTS} clients")
+    try:
+        with BenchNsd(scenario.nsd_zones(clients)) as ns:
+            ini_path = os.path.join(wd, "relaycheck.ini")
+            with open(ini_path, "w") as f:
+                f.write(scenario.ini(ns.nameserver))
+            os.chmod(ini_path, 0o644)
+            port = harness.free_port(v6=False)
+            for k in ks:
+                w, wo, ratios, lw, lwo, cw, cwo, dw, fw, fwo = ([] for _ in range(10))
+                t0 = time.monotonic()
+                for p in range(pairs.get(k, 1)):
+                    order = [("with", module_path), ("without", None)]
+                    if p % 2:
+                        order = order[::-1]
+                    got = {}
+                    for tag, mp in order:
+                        got[tag] = one_run(base, tag, port, mp, ini_path, k, messages,
+                                           os.getpgid(ns.proc.pid))
+                    w.append(got["with"][0])
+                    wo.append(got["without"][0])
+                    lw.append(got["with"][1])
+                    lwo.append(got["without"][1])
+                    cw.append(got["with"][2])
+                    cwo.append(got["without"][2])
+                    dw.append(got["with"][3])
+                    fw.append(got["with"][4])
+                    fwo.append(got["without"][4])
+                    ratios.append(got["with"][0] / got["without"][0])
+                log(f"daemon K={k}: with {median(w):.0f} msgs/s, without {median(wo):.0f} "
+                    f"msgs/s, ratio {median(ratios):.3f}; CPU per message {median(cw):.2f} / "
+                    f"{median(cwo):.2f} ms, NSD {median(dw):.2f} ms ({len(ratios)} pairs, "
+                    f"{time.monotonic() - t0:.0f} s)")
+                res.set(f"throughput_with_k{k}", median(w), 1)
+                res.set(f"throughput_without_k{k}", median(wo), 1)
+                res.set(f"throughput_ratio_k{k}", median(ratios))
+                res.set(f"latency_with_ms_k{k}", median(lw), 2)
+                res.set(f"latency_without_ms_k{k}", median(lwo), 2)
+                res.set(f"cpu_with_ms_k{k}", median(cw), 3)
+                res.set(f"cpu_without_ms_k{k}", median(cwo), 3)
+                res.set(f"dns_cpu_ms_k{k}", median(dw), 3)
+                res.set(f"faults_with_k{k}", median(fw), 0)
+                res.set(f"faults_without_k{k}", median(fwo), 0)
+                res.set(f"daemon_pairs_k{k}", len(ratios))
+            res.set("daemon_messages", messages)
+            res.note("Daemon runs: clients are in 127.0.0.0/8, which libspf2 passes without DNS "
+                     "(\"localhost is always allowed\"): the module's SPF check costs no lookups "
+                     "there (9 queries a message instead of 12).")
+    finally:
+        if base != wd:
+            shutil.rmtree(base, ignore_errors=True)
+        shutil.rmtree(wd, ignore_errors=True)
+    return res

@@ -1,0 +1,396 @@
+#!/usr/bin/python3
+"""relaycheck benchmarks (issue 7): run them, write <out>/summary.txt and a dated section of
+BENCHMARKS.md.
+
+    /usr/bin/python3 bench/run.py --module build/relaycheck.so \\
+        --allowlist-bench build/obj/bench/allowlist_bench [--smoke] [--out DIR] [--md FILE]
+        [--only dns,cpu,allowlist,daemon]
+
+`make bench` and `make bench-smoke` call this.  Root only.  Everything except the allowlist
+microbenchmark runs inside private network and mount namespaces made for the run (unshare
+--net --mount): loopback only, and an /etc/resolv.conf bind-mounted there that names the
+benchmark's DNS server on 127.0.0.1:53, so Exim's own resolver asks it too.  No system file is
+changed; nothing outside the namespaces can reach the servers started here.
+
+  dns        1 latency against the critical path, 2 the module against Exim's ACL conditions
+  cpu        3 instructions per message (callgrind)
+  allowlist  4 scale of the No Server Check list and of the configuration
+  daemon     5 daemon throughput with K concurrent clients
+
+--smoke runs every benchmark on tiny sizes (under a minute) and checks only that the numbers
+are produced: `make test` runs it so the harness cannot rot.  Result files: <out>/summary.txt
+(key=value), <out>/<benchmark>.txt, <out>/*.notes, the callgrind profiles cpu-profile-*.txt.
+"""
+
+import argparse
+import datetime
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import traceback
+
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import common  # noqa: E402
+from common import BenchError, log  # noqa: E402
+
+BENCHMARKS = ("dns", "cpu", "allowlist", "daemon")
+
+FULL = {
+    "dns": {"delays": (20, 100), "rounds": 21},
+    "cpu": {"reps": 3},
+    "allowlist": {"sizes": ("1000", "10000", "100000", "1000000")},
+    "daemon": {"ks": (1, 8, 32), "messages": 2000, "pairs": {1: 1, 8: 3, 32: 1}},
+}
+SMOKE = {
+    "dns": {"delays": (20, 100), "rounds": 2},
+    "cpu": {"reps": 1},
+    "allowlist": {"sizes": ("1000:3", "10000:3"), "lookups": 100000},
+    "daemon": {"ks": (1, 2), "messages": 20, "pairs": {}},
+}
+TIME_LIMIT = {"full": 1500, "smoke": 180}       # seconds, whole run (a watchdog, not a goal)
+
+# (key, comparison, target, what) - the issue's targets
+TARGETS = [
+    ("critical_path_ratio_d100", "<=", 1.15, "module time / critical path (3 D), D = 100 ms"),
+    ("vs_exim_acl_ratio_d100", "<=", 0.5, "session time, module / Exim ACL conditions, D = 100"),
+    ("module_instr_share", "<=", 0.20, "instructions of a session spent on the module"),
+    ("allowlist_lookup_ns_1m", "<=", 1000, "No Server Check lookup, 1M entries (ns)"),
+    ("config_load_ms_10k", "<=", 10, "configuration load per connection, 10k entries (ms)"),
+    ("config_load_ms_100k", "<=", 50, "configuration load per connection, 100k entries (ms)"),
+    ("throughput_ratio_k8", ">=", 0.85, "daemon msgs/s with / without the module, K = 8"),
+]
+
+REQUIRED = {
+    "full": ["critical_path_ratio_d100", "critical_path_ratio_d20", "vs_exim_acl_ratio_d100",
+             "module_instr_share", "allowlist_lookup_ns_1m", "config_load_ms_10k",
+             "config_load_ms_100k", "throughput_ratio_k8", "spf_in_module"],
+    "smoke": ["critical_path_ratio_d100", "critical_path_ratio_d20", "vs_exim_acl_ratio_d100",
+              "module_instr_share", "instr_module_work", "allowlist_lookup_ns_10k",
+              "config_load_ms_10k", "throughput_ratio_k2", "spf_in_module"],
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# inside the namespaces
+
+def inner(args):
+    """Run the selected benchmarks; each writes <out>/<name>.txt.  Exit 1 if any failed."""
+    def on_term(signum, frame):
+        raise SystemExit(f"benchmarks stopped by signal {signum}")
+    signal.signal(signal.SIGTERM, on_term)
+    wd = common.workdir("ns")
+    common.setup_namespace(wd)          # (the bind mount keeps the file while wd goes)
+    sizes = SMOKE if args.smoke else FULL
+    failed = []
+    for name in args.only:
+        t0 = time.monotonic()
+        log(f"{name}: start")
+        try:
+            if name == "dns":
+                import bench_dns
+                bench_dns.run(args.out, args.module, **sizes["dns"])
+            elif name == "cpu":
+                import bench_cpu
+                bench_cpu.run(args.out, args.module, **sizes["cpu"])
+            elif name == "allowlist":
+                import bench_allowlist
+                bench_allowlist.run(args.out, args.allowlist_bench, **sizes["allowlist"])
+            elif name == "daemon":
+                import bench_daemon
+                bench_daemon.run(args.out, args.module, **sizes["daemon"])
+        except Exception as e:      # one broken benchmark must not hide the others' numbers
+            failed.append(name)
+            log(f"{name}: FAILED: {type(e).__name__}: {e}")
+            traceback.print_exc()
+        with open(os.path.join(args.out, f"{name}.seconds"), "w") as f:
+            f.write(f"{time.monotonic() - t0:.1f}\n")
+        log(f"{name}: done in {time.monotonic() - t0:.0f} s")
+    shutil.rmtree(wd, ignore_errors=True)
+    return 1 if failed else 0
+
+
+# ---------------------------------------------------------------------------------------------
+# outside: start, watch, summarise
+
+def read_kv(path):
+    out = {}
+    try:
+        with open(path) as f:
+            for line in f:
+                if "=" in line:
+                    k, v = line.rstrip("\n").split("=", 1)
+                    out[k] = v
+    except OSError:
+        pass
+    return out
+
+
+def git_commit():
+    try:
+        h = subprocess.run(["git", "-C", common.REPO, "rev-parse", "--short", "HEAD"],
+                           capture_output=True, text=True, timeout=10).stdout.strip()
+        dirty = subprocess.run(["git", "-C", common.REPO, "status", "--porcelain",
+                                "--untracked-files=no"], capture_output=True, text=True,
+                               timeout=10).stdout.strip()
+        return h + ("-dirty" if dirty else "") if h else "unknown"
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
+def verdicts(values):
+    out = []
+    for key, op, target, what in TARGETS:
+        v = values.get(key)
+        try:
+            x = float(v)
+            met = x <= target if op == "<=" else x >= target
+            out.append((key, op, target, what, v, "met" if met else "missed"))
+        except (TypeError, ValueError):
+            out.append((key, op, target, what, v or "-", "not measured"))
+    return out
+
+
+def write_summary(path, meta, values, checks):
+    with open(path, "w") as f:
+        for k, v in list(meta.items()) + list(values.items()):
+            v = re.sub(r"[\r\n]+", " ", str(v))
+            f.write(f"{k}={v}\n")
+        for key, _, _, _, _, verdict in checks:
+            f.write(f"target_{key}={verdict.replace(' ', '_')}\n")
+
+
+def profile_table(out_dir, name, limit=8):
+    rows = []
+    try:
+        with open(os.path.join(out_dir, f"cpu-profile-{name}.txt")) as f:
+            for line in f:
+                if line.startswith("#"):
+                    continue
+                parts = line.split(None, 2)
+                if len(parts) == 3:
+                    rows.append(parts)
+    except OSError:
+        pass
+    return rows[:limit]
+
+
+def markdown_section(meta, values, checks, notes, out_dir, argv_text):
+    v = values.get
+    lines = [f"## {meta['date']} — commit {meta['commit']}", ""]
+    lines.append(f"Machine: {meta['nproc']} CPUs, {meta['cpu_model']}, Linux {meta['kernel']}; "
+                 f"load average at start {meta['loadavg_start']}, at end {meta['loadavg_end']}; "
+                 f"{meta['exim']}; run took {meta['bench_seconds']} s. SPF evaluated by the "
+                 f"module: **{v('spf_in_module', '?')}**.")
+    lines += ["", "Reproduce (as root, on Debian 12):", "", "```", "make deps", argv_text, "```",
+              "", "| target | measured | goal | verdict |", "|---|---|---|---|"]
+    for key, op, target, what, val, verdict in checks:
+        mark = {"met": "met", "missed": "**missed**"}.get(verdict, verdict)
+        lines.append(f"| `{key}` — {what} | {val} | {op} {target} | {mark} |")
+
+    def row(label, *keys):
+        return f"| {label} | " + " | ".join(str(v(k, "-")) for k in keys) + " |"
+
+    lines += ["", "**1–2. Latency** (scenario full; medians of "
+              f"{v('dns_rounds_d100', '?')} sessions each, module and ACL sessions alternating; "
+              f"DNS queries per message: module {v('queries_module', '?')}, "
+              f"Exim ACL {v('queries_acl', '?')})", "",
+              "| D | module time= (ms) | critical path 3·D (ms) | ratio | session, module (ms) "
+              "| session, Exim ACL (ms) | module / ACL |", "|---|---|---|---|---|---|---|"]
+    for d in (20, 100):
+        lines.append(f"| {d} ms " + row("", f"module_time_ms_d{d}", f"critical_path_ms_d{d}",
+                                          f"critical_path_ratio_d{d}",
+                                          f"session_module_ms_d{d}", f"session_acl_ms_d{d}",
+                                          f"vs_exim_acl_ratio_d{d}")[3:])
+    lines += ["", "**3. CPU per message** (callgrind, one-message exim4 -bs session, zero-delay "
+              "DNS)", "",
+              "| with module | without | module share | of which dlopen | module's own work |",
+              "|---|---|---|---|---|",
+              row("", "instr_with", "instr_without", "module_instr_share", "instr_dlopen",
+                  "instr_module_work")[3:], ""]
+    for name, title in (("work-inclusive", "inside the module's local_scan(), inclusive"),
+                        ("work-self", "inside the module's local_scan(), self"),
+                        ("dlopen-self", "dlopen of the module, self")):
+        rows = profile_table(out_dir, name)
+        if rows:
+            lines += [f"Top functions, {title}:", "", "| instructions | share | function |",
+                      "|---|---|---|"]
+            lines += [f"| {n} | {p} | `{fn.strip()}` |" for n, p, fn in rows]
+            lines.append("")
+    lines += ["**4. No Server Check list and configuration** (mixed IPv4/IPv6 prefixes, one "
+              "`ip =` line each; parse = rc_config_load() of the INI file, load = "
+              "rc_config_load_cached() as the module does it in every connection process, "
+              "each timed in a fresh process, median; lookup = rc_iptable_lookup() on the table "
+              "the module gets, mean over random addresses, median of 5 rounds)", "",
+              "| entries | file | parse (ms) | load per connection (ms) | compiled form | "
+              "lookup (ns) |", "|---|---|---|---|---|---|"]
+    for s in ("1k", "10k", "100k", "1m"):
+        if f"config_load_ms_{s}" in values:
+            size = values.get(f"allowlist_file_bytes_{s}", "")
+            size = f"{int(size) / 1e6:.2f} MB" if size.isdigit() else "-"
+            lines.append(f"| {s} | {size} | {v(f'config_parse_ms_{s}', '-')} | "
+                         f"{v(f'config_load_ms_{s}')} | {v(f'allowlist_compiled_{s}', '-')} | "
+                         f"{v(f'allowlist_lookup_ns_{s}')} |")
+    lines += ["", f"**5. Daemon throughput** ({v('daemon_messages', '?')} messages per run, one "
+              "message per connection, zero-delay DNS from NSD; medians over pairs of runs; CPU "
+              "= user + system time of Exim's receiving processes per message, NSD = the DNS "
+              "server's CPU per message)", "",
+              "| K | msgs/s with | msgs/s without | ratio | latency with / without (ms) | "
+              "CPU with / without (ms) | NSD CPU (ms) | page faults with / without | pairs |",
+              "|---|---|---|---|---|---|---|---|---|"]
+    for k in (1, 8, 32):
+        if f"throughput_ratio_k{k}" in values:
+            lines.append(f"| {k} | {v(f'throughput_with_k{k}')} | "
+                         f"{v(f'throughput_without_k{k}')} | {v(f'throughput_ratio_k{k}')} | "
+                         f"{v(f'latency_with_ms_k{k}')} / {v(f'latency_without_ms_k{k}')} | "
+                         f"{v(f'cpu_with_ms_k{k}')} / {v(f'cpu_without_ms_k{k}')} | "
+                         f"{v(f'dns_cpu_ms_k{k}')} | {v(f'faults_with_k{k}')} / "
+                         f"{v(f'faults_without_k{k}')} | {v(f'daemon_pairs_k{k}')} |")
+    if notes:
+        lines += ["", "Notes:", ""] + [f"* {n}" for n in notes]
+    return "\n".join(lines) + "\n"
+
+
+MD_HEADER = """# relaycheck benchmarks
+
+What a message costs with relaycheck, measured by `make bench` (bench/, issue 7): the module's
+own time against the longest chain of DNS lookups of a message, a whole SMTP session through the
+module against the same checks done by Exim's own ACL conditions, instructions per message,
+the scale of the No Server Check list, and the throughput of a real Exim daemon. Machines are
+shared and noisy: every number is a median over repeated runs, and ratios are measured side by
+side in one run. `build/bench/summary.txt` holds the numbers of the last run, one key=value a
+line. Sections below are dated, newest first.
+
+<!-- bench/run.py inserts new sections below this line -->
+"""
+MD_MARK = "<!-- bench/run.py inserts new sections below this line -->"
+
+
+def update_markdown(path, section):
+    text = open(path).read() if os.path.exists(path) else MD_HEADER
+    if MD_MARK not in text:
+        text = text.rstrip("\n") + "\n\n" + MD_MARK + "\n"
+    head, tail = text.split(MD_MARK, 1)
+    text = head + MD_MARK + "\n\n" + section + tail.lstrip("\n")
+    tmp = path + ".tmp"
+    with open(tmp, "w") as f:
+        f.write(text if text.endswith("\n") else text + "\n")
+    os.replace(tmp, path)
+
+
+def outer(args, argv):
+    mode = "smoke" if args.smoke else "full"
+    os.makedirs(args.out, exist_ok=True)
+    for fn in os.listdir(args.out):                      # no stale numbers
+        if fn.endswith((".txt", ".notes", ".seconds", ".out")):
+            os.unlink(os.path.join(args.out, fn))
+    meta = {"date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+            "mode": mode, "commit": git_commit()}
+    meta.update(common.machine_info())
+    t0 = time.monotonic()
+    log(f"{mode} run on {meta['nproc']} CPUs ({meta['cpu_model']}), load {meta['loadavg_start']}")
+    env = dict(os.environ)
+    status = 0
+    ns_benchmarks = [b for b in args.only if b != "allowlist"]
+    if "allowlist" in args.only:             # needs no namespace
+        try:
+            import bench_allowlist
+            bench_allowlist.run(args.out, args.allowlist_bench, **(SMOKE if args.smoke
+                                                                   else FULL)["allowlist"])
+        except Exception as e:
+            log(f"allowlist: FAILED: {type(e).__name__}: {e}")
+            status = 1
+    if ns_benchmarks:
+        cmd = ["unshare", "--net", "--mount", "--fork", "--kill-child=SIGTERM",
+               sys.executable, os.path.abspath(__file__), "--inner", "--module", args.module,
+               "--out", args.out, "--only", ",".join(ns_benchmarks)] + \
+            (["--smoke"] if args.smoke else [])
+        env[common.NS_ENV] = "1"
+        proc = subprocess.Popen(cmd, env=env)
+        try:
+            rc = proc.wait(timeout=max(10, TIME_LIMIT[mode] - (time.monotonic() - t0)))
+        except subprocess.TimeoutExpired:
+            log(f"time limit of {TIME_LIMIT[mode]} s reached: stopping")
+            proc.terminate()
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+            rc = 1
+        status = status or rc
+    values, notes = {}, []
+    for name in BENCHMARKS:
+        values.update(read_kv(os.path.join(args.out, f"{name}.txt")))
+        try:
+            notes += [n for n in open(os.path.join(args.out, f"{name}.notes")).read()
+                      .splitlines() if n.strip()]
+        except OSError:
+            pass
+    meta["loadavg_end"] = " ".join(open("/proc/loadavg").read().split()[:3])
+    meta["bench_seconds"] = f"{time.monotonic() - t0:.0f}"
+    checks = verdicts(values)
+    summary = os.path.join(args.out, "summary.txt")
+    write_summary(summary, meta, values, checks)
+    missing = [k for k in REQUIRED[mode] if k not in values] if args.only == list(BENCHMARKS) \
+        else []
+    if args.md and not args.smoke:
+        argv_text = "make bench    # = " + " ".join(
+            ["/usr/bin/python3", "bench/run.py"] + [os.path.relpath(a, common.REPO)
+                                                    if os.path.isabs(a) else a for a in argv])
+        update_markdown(args.md, markdown_section(meta, values, checks, notes, args.out,
+                                                  argv_text))
+        log(f"wrote a section of {args.md}")
+    log(f"summary: {summary} ({len(values)} values, {meta['bench_seconds']} s)")
+    for key, op, target, _, val, verdict in checks:
+        log(f"  {key} = {val} (target {op} {target}): {verdict}")
+    if missing:
+        log(f"MISSING results: {', '.join(missing)}")
+        return 1
+    return status
+
+
+def main(argv):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--module", required=True, help="build/relaycheck.so")
+    ap.add_argument("--allowlist-bench", help="the compiled bench/allowlist_bench.c")
+    ap.add_argument("--out", default=os.path.join(common.REPO, "build", "bench"))
+    ap.add_argument("--md", help="BENCHMARKS.md to add a dated section to (not with --smoke)")
+    ap.add_argument("--smoke", action="store_true", help="tiny sizes, under a minute")
+    ap.add_argument("--only", default=",".join(BENCHMARKS),
+                    help="comma-separated subset of " + ",".join(BENCHMARKS))
+    ap.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    args.only = [b for b in args.only.split(",") if b]
+    bad = [b for b in args.only if b not in BENCHMARKS]
+    if bad:
+        ap.error(f"unknown benchmark(s): {', '.join(bad)}")
+    args.module = os.path.abspath(args.module)
+    args.out = os.path.abspath(args.out)
+    if "allowlist" in args.only and not args.allowlist_bench:
+        ap.error("--allowlist-bench is needed for the allowlist benchmark")
+    if args.allowlist_bench:
+        args.allowlist_bench = os.path.abspath(args.allowlist_bench)
+    if not os.path.exists(args.module):
+        ap.error(f"{args.module} not built (make)")
+    if args.inner:
+        if not common.in_namespace():
+            ap.error("--inner is for the namespaced child")
+        return inner(args)
+    if os.geteuid() != 0:
+        print("bench: must run as root (exim4 -C -bs -oMa, unshare, port 53)", file=sys.stderr)
+        return 1
+    return outer(args, argv)
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main(sys.argv[1:]))
+    except BenchError as e:
+        print(f"bench: {e}", file=sys.stderr)
+        sys.exit(1)
