@@ -194,6 +194,31 @@ cache_dir(char *buf, size_t len)
 }
 
 /*
+ * install_config - make a freshly loaded configuration (path NULL: the
+ * built-in defaults) the process's one, after the Exim options of a static
+ * build are applied to it; false (and fresh freed) when they are invalid.
+ */
+
+static bool
+install_config(RC_CONFIG *fresh, const char *path, const RC_FILESTAMP *stamp)
+{
+#ifdef LOCAL_SCAN_HAS_OPTIONS
+    if (!apply_options(fresh)) {
+	rc_config_free(fresh);
+	return (false);
+    }
+#endif
+    rc_config_free(rc_cfg);
+    free(rc_cfg_path);
+    rc_cfg = fresh;
+    rc_cfg_path = path ? strdup(path) : NULL;
+    rc_cfg_is_default = (path == NULL);
+    if (stamp != NULL)
+	rc_cfg_stamp = *stamp;
+    return (true);
+}
+
+/*
  * get_config - the current configuration, or NULL after logging why not.
  * A file is parsed once per process and again only when its inode, size
  * or mtime change; a file with errors is re-read on every message until
@@ -219,17 +244,8 @@ get_config(void)
 		log_errors("relaycheck: out of memory");
 		return (NULL);
 	    }
-#ifdef LOCAL_SCAN_HAS_OPTIONS
-	    if (!apply_options(fresh)) {
-		rc_config_free(fresh);
+	    if (!install_config(fresh, NULL, NULL))
 		return (NULL);
-	    }
-#endif
-	    rc_config_free(rc_cfg);
-	    free(rc_cfg_path);
-	    rc_cfg_path = NULL;
-	    rc_cfg = fresh;
-	    rc_cfg_is_default = true;
 	    log_write(0, LOG_MAIN, "relaycheck: %s not found, running on built-in defaults",
 		      path);
 	    return (rc_cfg);
@@ -254,19 +270,7 @@ get_config(void)
     }
     if (note[0])
 	log_write(0, LOG_MAIN, "relaycheck: %s", note);
-#ifdef LOCAL_SCAN_HAS_OPTIONS
-    if (!apply_options(fresh)) {
-	rc_config_free(fresh);
-	return (NULL);
-    }
-#endif
-    rc_config_free(rc_cfg);
-    free(rc_cfg_path);
-    rc_cfg = fresh;
-    rc_cfg_path = strdup(path);
-    rc_cfg_stamp = now;
-    rc_cfg_is_default = false;
-    return (rc_cfg);
+    return (install_config(fresh, path, &now) ? rc_cfg : NULL);
 }
 
 /* remove_forged - incoming headers that carry our prefix are dropped */

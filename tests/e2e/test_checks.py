@@ -82,20 +82,7 @@ def setup(ctx, extra=""):
     return ns, ctx.exim(ini(ns, extra))
 
 
-def hdr(r, name):
-    v = r.header(name)
-    assert len(v) <= 1, v
-    return v[0] if v else None
-
-
-def report(r):
-    return hdr(r, "X-Relaycheck-Report") or ""
-
-
-def log_line(r):
-    lines = [l for l in r.mainlog if "relaycheck: ip=" in l]
-    assert len(lines) == 1, (lines, r.transcript())
-    return lines[0]
+from test_core import one_header as hdr, one_log as log_line, report  # noqa: E402
 
 
 def test_generic_ptr_name(ctx):

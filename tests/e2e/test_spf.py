@@ -47,20 +47,7 @@ helo_mismatch = 0
 """
 
 
-def hdr(r, name):
-    v = r.header(name)
-    assert len(v) <= 1, v
-    return v[0] if v else None
-
-
-def report(r):
-    return hdr(r, "X-Relaycheck-Report") or ""
-
-
-def log_line(r):
-    lines = [l for l in r.mainlog if "relaycheck: ip=" in l]
-    assert len(lines) == 1, lines
-    return lines[0]
+from test_core import one_header as hdr, one_log as log_line, report  # noqa: E402
 
 
 def session(ctx, dns, ex, sender, helo="mail.good.example", ip=CLIENT):
