@@ -35,14 +35,18 @@ ZONES = {
 12   PTR   mail.elsewhere.example.
 """,
     "good.example": """
+@        TXT "v=spf1 ip4:192.0.2.10 ip4:192.0.2.11 -all"
 mail     A   192.0.2.10
 relay    A   192.0.2.11
 """,
     "elsewhere.example": """
+@        TXT "v=spf1 ip4:192.0.2.12 -all"
 mail     A   198.51.100.7
 smtp     A   192.0.2.12
 """,
     "dsl.example": """
+@        TXT "v=spf1 a:mail.dsl.example -all"
+mail     A   198.51.100.25
 pc66     A   192.0.2.66
 """,
     "partner.example": """
@@ -54,8 +58,9 @@ mx       A   192.0.2.13
 HOSTS = [
     ("192.0.2.10", "a well-run mail server: PTR mail.good.example, whose A record points back",
      "mail.good.example", "alice@good.example", (250, "0", "action=accept checks=none")),
-    ("192.0.2.66", "no PTR record at all (typical of an infected home PC)",
-     "pc66.dsl.example", "bob@dsl.example", (250, "8", "checks=ptr_missing(+8)")),
+    ("192.0.2.66", "no PTR record at all (typical of an infected home PC), "
+     "and dsl.example's SPF record does not authorise it",
+     "pc66.dsl.example", "bob@dsl.example", (250, "14", "checks=ptr_missing(+8),spf_fail(+6)")),
     ("192.0.2.12", "PTR mail.elsewhere.example, but that name resolves to 198.51.100.7",
      "smtp.elsewhere.example", "carol@elsewhere.example", (250, "4", "checks=ptr_mismatch(+4)")),
     ("192.0.2.11", "PTR noaddr.good.example, a name with no address record",
