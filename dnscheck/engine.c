@@ -12,6 +12,7 @@
  */
 #include "engine.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -240,7 +241,8 @@ rc_engine_check(const RC_CONFIG *cfg, const RC_FACTS *facts, RC_CONNCACHE *cache
     RC_SPF  spf;
     bool    spf_ran = false;
 
-    memset(v, 0, sizeof(*v));
+    /* Everything but the findings, which rc_verdict_add() clears one by one. */
+    memset(v, 0, offsetof(RC_VERDICT, findings));
     memset(&m, 0, sizeof(m));
     m.cfg = cfg;
     m.facts = facts;
