@@ -217,6 +217,7 @@ Test(nsccache, compiled_list_is_used_and_gives_the_same_configuration)
     rc_config_free(first);
     rc_config_free(second);
     rm_rf(dir);
+    free(dir); free(cache); free(path);
 }
 
 Test(nsccache, an_edited_ini_file_is_parsed_again)
@@ -245,6 +246,7 @@ Test(nsccache, an_edited_ini_file_is_parsed_again)
     cr_assert(rc_iptable_lookup(&cfg->nsc_ip, &a) != NULL);
     rc_config_free(cfg);
     rm_rf(dir);
+    free(dir); free(cache); free(path);
 }
 
 Test(nsccache, untrusted_or_damaged_files_are_not_used)
@@ -272,6 +274,7 @@ Test(nsccache, untrusted_or_damaged_files_are_not_used)
     cr_assert(cfg->nsc_ip.map == NULL);
     rc_config_free(cfg);
     rm_rf(dir);
+    free(dir); free(cache); free(path);
 }
 
 Test(nsccache, small_lists_and_errors_are_not_compiled)
@@ -292,4 +295,5 @@ Test(nsccache, small_lists_and_errors_are_not_compiled)
     cr_assert(errors != NULL && strstr(errors, "unknown key") != NULL);
     free(errors);
     rm_rf(dir);
+    free(dir); free(cache); free(path);
 }
