@@ -190,7 +190,15 @@ registrable_start(const char *name)
 
     if (!rc_psl_tried) {
 	rc_psl_tried = 1;
-	rc_psl = psl_latest(NULL);
+	/*
+	 * The list compiled into libpsl costs a connection nothing to load
+	 * (shared, read-only pages); Debian's file is read into memory only
+	 * when it is newer than that (a publicsuffix update).
+	 */
+	if (psl_builtin() != NULL && !psl_builtin_outdated())
+	    rc_psl = (psl_ctx_t *) psl_builtin();
+	else
+	    rc_psl = psl_latest(NULL);
 	if (rc_psl == NULL)
 	    rc_psl = (psl_ctx_t *) psl_builtin();
     }
