@@ -506,23 +506,6 @@ temp_file(const char *text)
     return (path);
 }
 
-static void
-ss_text(const struct sockaddr_storage *ss, char *buf, size_t len)
-{
-    char    a[64];
-    const struct sockaddr_in *sin = (const struct sockaddr_in *) (const void *) ss;
-    const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *) (const void *) ss;
-
-    if (ss->ss_family == AF_INET) {
-	inet_ntop(AF_INET, &sin->sin_addr, a, sizeof(a));
-	snprintf(buf, len, "%s:%d", a, ntohs(sin->sin_port));
-    } else if (ss->ss_family == AF_INET6) {
-	inet_ntop(AF_INET6, &sin6->sin6_addr, a, sizeof(a));
-	snprintf(buf, len, "[%s]:%d", a, ntohs(sin6->sin6_port));
-    } else
-	snprintf(buf, len, "family %d", ss->ss_family);
-}
-
 Test(resolver, resolv_conf_servers)
 {
     char   *path = temp_file("# a comment\n"

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <arpa/inet.h>
+
 #include "../../allowlist/config.h"
 
 /*
@@ -69,6 +71,24 @@ count_lines(const char *s)
     for (; *s; s++)
 	n += (*s == '\n');
     return (n);
+}
+
+/* ss_text - "IP:port" or "[IPv6]:port" of a socket address */
+static inline void
+ss_text(const struct sockaddr_storage *ss, char *buf, size_t len)
+{
+    char    a[64];
+    const struct sockaddr_in *sin = (const struct sockaddr_in *) (const void *) ss;
+    const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *) (const void *) ss;
+
+    if (ss->ss_family == AF_INET) {
+	inet_ntop(AF_INET, &sin->sin_addr, a, sizeof(a));
+	snprintf(buf, len, "%s:%d", a, ntohs(sin->sin_port));
+    } else if (ss->ss_family == AF_INET6) {
+	inet_ntop(AF_INET6, &sin6->sin6_addr, a, sizeof(a));
+	snprintf(buf, len, "[%s]:%d", a, ntohs(sin6->sin6_port));
+    } else
+	snprintf(buf, len, "family %d", ss->ss_family);
 }
 
 #endif
