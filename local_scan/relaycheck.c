@@ -14,9 +14,12 @@
  * LOCAL_SCAN_HAS_OPTIONS; then the options in Exim's `begin local_scan'
  * section override the INI file.
  *
- * Nothing here calls exit(), abort(), alarm() or changes signal handling:
- * Exim's own local_scan timeout stays in force, and every failure ends in
- * a 451 with a log line, never a dropped session.
+ * Nothing here calls exit(), alarm() or touches SIGALRM or the signal
+ * mask: Exim's own local_scan timeout stays in force, and every failure
+ * ends in a 451 with a log line, never a dropped session. The one signal
+ * handled is SIGABRT, and only while the module works (the abort guard at
+ * the end of this file); abort() itself is called only by the fault
+ * injection of test builds (RC_TEST_HOOKS).
  */
 #include <errno.h>
 #include <setjmp.h>
