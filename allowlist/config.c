@@ -59,12 +59,11 @@ struct parser {
     const char *name;			/* file name for messages */
     RC_CONFIG  *cfg;
     /* line reader state */
-    const char *text, *pos, *end;
+    const char *pos, *end;
     int         lineno;
     /* section state */
     SECTION_KIND kind;
     RC_LIST    *list;			/* current [dnsbl]/[rhsbl] */
-    int         section_line;
     /* which single-valued keys were seen, and where: per section instance */
     /*
      * Single-valued keys seen, and where. [relaycheck], [scores] and
@@ -75,7 +74,7 @@ struct parser {
     const OPTION *seen_opt[64];
     size_t      nseen;
     int         score_line[RC_CHK_NSCORE_COUNT];
-    bool        list_cleared[8];	/* OPT_LIST defaults dropped once */
+    bool        skip_hosts_set;		/* the built-in default was dropped */
     /* errors */
     char       *errors;
     size_t      errlen, errcap;
@@ -565,6 +564,10 @@ static bool
 set_skip_hosts(PARSER *p, const OPTION *o, const char *v, const char **why)
 {
     (void) o;
+    if (!p->skip_hosts_set) {		/* the first skip_hosts replaces the default */
+	rc_iptable_free(&p->cfg->skip_hosts);
+	p->skip_hosts_set = true;
+    }
     return (each_item(p, v, add_skip_host, why));
 }
 
@@ -807,7 +810,6 @@ begin_section(PARSER *p, const char *inner)
     size_t  wlen = strcspn(inner, " \t");
 
     p->list = NULL;
-    p->section_line = p->lineno;
     arg = inner + wlen;
     while (*arg == ' ' || *arg == '\t')
 	arg++;
@@ -1057,15 +1059,6 @@ handler(void *user, const char *section, const char *name, const char *value)
 	    p->seen_opt[p->nseen] = opt;
 	    p->seen_line[p->nseen++] = p->lineno;
 	}
-    } else if (table == main_options) {
-	/* The first occurrence of a list key replaces its built-in default. */
-	size_t  slot = (size_t) (opt - main_options);
-
-	if (slot < sizeof(p->list_cleared) && !p->list_cleared[slot]) {
-	    p->list_cleared[slot] = true;
-	    if (opt->set == set_skip_hosts)
-		rc_iptable_free(&p->cfg->skip_hosts);
-	}
     }
     if (!opt->set(p, opt, value, &why))
 	error(p, p->lineno, "%s: \"%s\": %s", name, printable(value, vesc, sizeof(vesc)), why);
@@ -1170,7 +1163,7 @@ parse_text(const char *name, const char *text, size_t len, char **errors)
     }
     p.name = name;
     p.cfg = cfg;
-    p.text = p.pos = text;
+    p.pos = text;
     p.end = text + len;
     p.kind = SEC_NONE;
     rc = ini_parse_stream(reader, &p, handler, &p);

@@ -214,7 +214,6 @@ cache_store(RC_CONNCACHE *cache, const MSG *m, const RC_VERDICT *v, size_t from,
     cache->have_name = (name != NULL && strlen(name) < sizeof(cache->confirmed));
     if (cache->have_name)
 	strcpy(cache->confirmed, name);
-    cache->queries = m->r.nqueries;
     cache->valid = true;
 }
 

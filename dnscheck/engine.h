@@ -43,7 +43,6 @@ typedef struct rc_conncache {
     RC_FINDING  findings[RC_MAX_FINDINGS];
     bool        have_name;
     char        confirmed[256];		/* forward-confirmed PTR name */
-    int         queries;		/* DNS queries the cached results took */
 } RC_CONNCACHE;
 
 /* rc_engine_check - cache may be NULL (no reuse) */
