@@ -13,7 +13,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
-#include <udns.h>
 
 #include "engine.h"
 #include "escape.h"
@@ -165,32 +164,12 @@ rc_helo_start(RC_HELOCHECK *h, RC_RESOLVER *r, const RC_CONFIG *cfg, const char 
     }
 }
 
-/* addr_in_answer - does an A/AAAA answer include the client? */
-
-static bool
-addr_in_answer(const RC_QUERY *q, const RC_ADDR *client)
-{
-    if (client->v4) {
-	const struct dns_rr_a4 *a4 = q->result;
-
-	for (int i = 0; i < a4->dnsa4_nrr; i++)
-	    if (memcmp(&a4->dnsa4_addr[i], client->b + 12, 4) == 0)
-		return (true);
-    } else {
-	const struct dns_rr_a6 *a6 = q->result;
-
-	for (int i = 0; i < a6->dnsa6_nrr; i++)
-	    if (memcmp(&a6->dnsa6_addr[i], client->b, 16) == 0)
-		return (true);
-    }
-    return (false);
-}
-
 void
 rc_helo_finish(const RC_HELOCHECK *h, const RC_CONFIG *cfg, RC_VERDICT *v)
 {
     char    detail[RC_DETAIL_MAX], how[96], cip[RC_ADDR_STRLEN];
     RC_CHECK c = h->check;
+    bool    found;
 
     if (cfg->scores[c] == 0)
 	return;
@@ -202,13 +181,14 @@ rc_helo_finish(const RC_HELOCHECK *h, const RC_CONFIG *cfg, RC_VERDICT *v)
     if (!h->looked_up)
 	return;
     rc_addr_format(&h->client, cip, sizeof(cip));
-    if (h->query == NULL || h->query->state == RC_Q_PENDING || h->query->state == RC_Q_FAILED) {
+    if (rc_query_undecided(h->query)) {
 	rc_query_describe(h->query, how, sizeof(how));
 	snprintf(detail, sizeof(detail), "%.200s: %s", h->name, how);
 	rc_verdict_add(v, c, RC_TEMP, 0, "HELO: lookup of the name failed", detail);
 	return;
     }
-    if (h->query->state == RC_Q_OK && addr_in_answer(h->query, &h->client)) {
+    (void) rc_query_addrs(h->query, h->client.b, h->client.v4, &found, NULL, 0);
+    if (found) {
 	rc_verdict_add(v, c, RC_PASS, 0, "HELO: name resolves to the IP", h->name);
 	return;
     }

@@ -9,7 +9,6 @@
  */
 #include "ptr.h"
 
-#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 #include <udns.h>
@@ -24,10 +23,7 @@ fwd_done(RC_QUERY *q)
 {
     RC_PTRCHECK *pc = q->owner;
     RC_PTRNAME *pn = &pc->names[q->index];
-    unsigned char want[16];
-    int     n = 0;
-    const unsigned char *addrs = NULL;
-    size_t  alen = 0;
+    bool    found;
 
     if (q->state == RC_Q_ABSENT) {
 	pn->fwd = RC_FWD_ABSENT;
@@ -37,37 +33,18 @@ fwd_done(RC_QUERY *q)
 	pn->fwd = RC_FWD_FAILED;
 	return;
     }
-    if (pc->client.v4) {
-	struct dns_rr_a4 *a4 = q->result;
-
-	n = a4->dnsa4_nrr;
-	addrs = (const unsigned char *) a4->dnsa4_addr;
-	alen = 4;
-	memcpy(want, pc->client.b + 12, 4);
-    } else {
-	struct dns_rr_a6 *a6 = q->result;
-
-	n = a6->dnsa6_nrr;
-	addrs = (const unsigned char *) a6->dnsa6_addr;
-	alen = 16;
-	memcpy(want, pc->client.b, 16);
+    if (rc_query_addrs(q, pc->client.b, pc->client.v4, &found, pn->first_addr,
+		       sizeof(pn->first_addr)) == 0) {
+	pn->fwd = RC_FWD_ABSENT;
+	return;
     }
-    pn->fwd = n > 0 ? RC_FWD_NOMATCH : RC_FWD_ABSENT;
-    for (int i = 0; i < n; i++) {
-	if (memcmp(addrs + i * alen, want, alen) == 0) {
-	    pn->fwd = RC_FWD_MATCH;
-	    if (pc->on_confirmed != NULL && rc_ptr_confirmed(pc) == pn->name) {
-		void    (*cb) (void *, RC_RESOLVER *, const char *) = pc->on_confirmed;
+    pn->fwd = found ? RC_FWD_MATCH : RC_FWD_NOMATCH;
+    if (found && pc->on_confirmed != NULL && rc_ptr_confirmed(pc) == pn->name) {
+	void    (*cb) (void *, RC_RESOLVER *, const char *) = pc->on_confirmed;
 
-		pc->on_confirmed = NULL;	/* once */
-		cb(pc->on_confirmed_arg, q->resolver, pn->name);
-	    }
-	    return;
-	}
+	pc->on_confirmed = NULL;		/* once */
+	cb(pc->on_confirmed_arg, q->resolver, pn->name);
     }
-    if (n > 0)
-	inet_ntop(alen == 4 ? AF_INET : AF_INET6, addrs, pn->first_addr,
-		  sizeof(pn->first_addr));
 }
 
 /* ptr_done - PTR answer: follow up each name */
@@ -149,8 +126,7 @@ rc_ptr_finish(const RC_PTRCHECK *pc, const RC_CONFIG *cfg, RC_VERDICT *v)
     bool    fwd_enabled = cfg->scores[RC_CHK_PTR_NO_ADDRESS] || cfg->scores[RC_CHK_PTR_MISMATCH];
 
     rc_addr_format(&pc->client, ip, sizeof(ip));
-    if (pc->query == NULL || pc->query->state == RC_Q_PENDING
-	|| pc->query->state == RC_Q_FAILED) {
+    if (rc_query_undecided(pc->query)) {
 	rc_query_describe(pc->query, how, sizeof(how));
 	snprintf(detail, sizeof(detail), "%s: %s", ip, how);
 	add(cfg, v, RC_CHK_PTR_MISSING, RC_TEMP, "Relay Host: DNS PTR lookup failed", detail);

@@ -273,6 +273,41 @@ rc_resolver_close(RC_RESOLVER *r)
     r->nqueries = r->npending = 0;
 }
 
+bool
+rc_query_undecided(const RC_QUERY *q)
+{
+    return (q == NULL || q->state == RC_Q_PENDING || q->state == RC_Q_FAILED);
+}
+
+int
+rc_query_addrs(const RC_QUERY *q, const unsigned char want[16], bool v4,
+	       bool *found, char *first, size_t firstlen)
+{
+    const unsigned char *addrs;
+    size_t  alen = v4 ? 4 : 16;
+    int     n;
+
+    *found = false;
+    if (q == NULL || q->state != RC_Q_OK)
+	return (0);
+    if (v4) {
+	const struct dns_rr_a4 *a4 = q->result;
+
+	n = a4->dnsa4_nrr;
+	addrs = (const unsigned char *) a4->dnsa4_addr;
+    } else {
+	const struct dns_rr_a6 *a6 = q->result;
+
+	n = a6->dnsa6_nrr;
+	addrs = (const unsigned char *) a6->dnsa6_addr;
+    }
+    for (int i = 0; i < n && !*found; i++)
+	*found = (memcmp(addrs + (size_t) i * alen, want + 16 - alen, alen) == 0);
+    if (n > 0 && first != NULL)
+	inet_ntop(v4 ? AF_INET : AF_INET6, addrs, first, (socklen_t) firstlen);
+    return (n);
+}
+
 /* rc_query_describe - what happened, for a TEMP finding's text */
 
 void

@@ -79,6 +79,17 @@ extern bool rc_resolver_open(RC_RESOLVER *, const struct sockaddr_storage *serve
 extern RC_QUERY *rc_query_submit(RC_RESOLVER *, const char *name, int type,
 				 void (*done) (RC_QUERY *), void *owner, int index);
 
+/* rc_query_undecided - no usable answer: not sent, pending, or failed */
+extern bool rc_query_undecided(const RC_QUERY *);
+
+/*
+ * rc_query_addrs - an A (v4) or AAAA answer: the number of addresses in
+ * it, whether `want' (16 bytes, an IPv4 address in the last four) is one
+ * of them, and the first one as text (when first is not NULL).
+ */
+extern int rc_query_addrs(const RC_QUERY *, const unsigned char want[16], bool v4,
+			  bool *found, char *first, size_t firstlen);
+
 /* rc_resolver_wait - run until `q' (or, with NULL, every query) finished */
 extern void rc_resolver_wait(RC_RESOLVER *, const RC_QUERY *q);
 
