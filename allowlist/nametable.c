@@ -132,6 +132,13 @@ rc_nametable_lookup(const RC_NAMETABLE *t, const char *name)
 
     if (!t->sealed || t->n == 0 || len == 0)
 	return (NULL);
+    /*
+     * A name from DNS in presentation form may hold escapes ("a\.b" is one
+     * label): splitting it at its dots would match a parent it does not
+     * have. No list entry can be such a name, so it matches nothing.
+     */
+    if (memchr(name, '\\', len) != NULL)
+	return (NULL);
     if (name[len - 1] == '.')
 	len--;
     if (len == 0)

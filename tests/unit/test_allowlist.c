@@ -664,6 +664,22 @@ Test(nametable, lookup)
     }
 }
 
+Test(nametable, escaped_dns_names_match_nothing)
+{
+    RC_NAMETABLE t;
+
+    rc_nametable_init(&t);
+    cr_assert(rc_nametable_add(&t, "partner.example", false, true, 1));
+    cr_assert(rc_nametable_add(&t, "mx.partner.example", true, false, 2));
+    rc_nametable_seal(&t);
+    /* one label "evil.partner" under example, as udns presents it: not below partner.example */
+    cr_expect(rc_nametable_lookup(&t, "evil\\.partner.example") == NULL);
+    cr_expect(rc_nametable_lookup(&t, "mx\\.partner.example") == NULL);
+    cr_expect(rc_nametable_lookup(&t, "a.mx\\046partner.example") == NULL);
+    cr_expect(rc_nametable_lookup(&t, "a.partner.example") != NULL);
+    rc_nametable_free(&t);
+}
+
 Test(nametable, stored_lower_case)
 {
     RC_NAMETABLE t;
