@@ -14,7 +14,7 @@
 #include "engine.h"
 #include "escape.h"
 
-#define TXT_MAX 200			/* shown of a list's TXT reason */
+#define TXT_MAX 200			/* shown of a list's TXT reason (bytes) */
 
 /* submit - A and optional TXT for "<prefix>.<zone>" */
 
@@ -139,20 +139,15 @@ txt_reason(const RC_QUERY *q, char *buf, size_t len)
     if (q == NULL || q->state != RC_Q_OK)
 	return;
     t = q->result;
-    if (t->dnstxt_nrr > 0) {
-	size_t  tl = (size_t) t->dnstxt_txt[0].len;
-
-	rc_escape(buf, len, (const char *) t->dnstxt_txt[0].txt, tl > TXT_MAX ? TXT_MAX : tl);
-	if (tl > TXT_MAX && strlen(buf) + 4 < len)
-	    strcat(buf, "...");
-    }
+    if (t->dnstxt_nrr > 0)			/* the buffer bounds it; "..." marks a cut */
+	rc_escape(buf, len, (const char *) t->dnstxt_txt[0].txt, (size_t) t->dnstxt_txt[0].len);
 }
 
 static void
 finish_one(const RC_LISTQ *lq, RC_VERDICT *v)
 {
     RC_CHECK c = lq->rhs ? RC_CHK_RHSBL : RC_CHK_DNSBL;
-    char    text[RC_TEXT_MAX], detail[RC_DETAIL_MAX], how[96], txt[TXT_MAX + 8];
+    char    text[RC_TEXT_MAX], detail[RC_DETAIL_MAX], how[96], txt[TXT_MAX + 4];
     const struct dns_rr_a4 *a4;
     int     best = -1, best_score = 0;
     unsigned error_code = 0;
