@@ -117,9 +117,13 @@ test-spf:
 
 # Under SANITIZE=1 every sanitized process (unit-test children, exim4 processes that load
 # the sanitized module, with the runtime preloaded) logs reports into $(SANLOG); any report
-# fails the run, leaks included (Criterion alone does not fail a test on a leak).
+# fails the run, leaks included (Criterion alone does not fail a test on a leak). In the
+# e2e run a leak counts when its allocation stack passes through the module: Exim 4.96
+# leaves some of its own store blocks unreachable at exit, which is not ours to judge (as
+# with valgrind below). Stacks there are unwound the slow way, since Exim and the system
+# libraries have no frame pointers and a fast unwind stops short of the module.
 SANLOG     := $(abspath $(BUILD))/sanlog
-SAN_ENV     = ASAN_OPTIONS=log_path=$(SANLOG)/$(1)/asan:detect_leaks=1:abort_on_error=0 \
+SAN_ENV     = ASAN_OPTIONS=log_path=$(SANLOG)/$(1)/asan:detect_leaks=1:abort_on_error=0$(2) \
               UBSAN_OPTIONS=log_path=$(SANLOG)/$(1)/ubsan:print_stacktrace=1
 SAN_PRELOAD := $(shell $(CC) -print-file-name=libasan.so):$(shell $(CC) -print-file-name=libubsan.so)
 
@@ -127,7 +131,7 @@ test-unit: $(UNIT_BIN)
 ifeq ($(SANITIZE),1)
 	@rm -rf $(SANLOG)/unit && mkdir -p $(SANLOG)/unit
 	$(call SAN_ENV,unit) $(UNIT_BIN) --jobs 2
-	@sh tests/tools/check_sanitizer_logs.sh $(SANLOG)/unit
+	@$(PYTHON) tests/tools/check_sanitizer_logs.py $(SANLOG)/unit
 else
 	$(UNIT_BIN) --jobs 2
 endif
@@ -139,9 +143,9 @@ E2E_ENV     = E2E_REQUIRE_MODULE=1 RELAYCHECK_MODULE=$(abspath $(BUILD)/relayche
 test-e2e: $(BUILD)/relaycheck.so $(BUILD)/relaycheck $(BUILD)/test/relaycheck-hooks.so check-exports
 ifeq ($(SANITIZE),1)
 	@rm -rf $(SANLOG)/e2e && mkdir -p $(SANLOG)/e2e && chmod 1777 $(SANLOG) $(SANLOG)/e2e
-	$(E2E_ENV) E2E_EXIM_ENV="LD_PRELOAD=$(SAN_PRELOAD) $(call SAN_ENV,e2e)" \
+	$(E2E_ENV) E2E_EXIM_ENV="LD_PRELOAD=$(SAN_PRELOAD) $(call SAN_ENV,e2e,:fast_unwind_on_malloc=0:malloc_context_size=64)" \
 	    $(PYTHON) tests/e2e/run.py -x test_static $(E2E_FILTER)
-	@sh tests/tools/check_sanitizer_logs.sh $(SANLOG)/e2e
+	@$(PYTHON) tests/tools/check_sanitizer_logs.py --exim $(SANLOG)/e2e
 else
 	$(E2E_ENV) $(PYTHON) tests/e2e/run.py -x test_static $(E2E_FILTER)
 endif

@@ -341,9 +341,17 @@ check_message(uschar **return_text)
 
     v = &verdict;
 #ifdef RC_TEST_HOOKS
-    /* Fault injection for the tests of the abort guard (test builds only). */
+    /* Fault injection for the tests of the abort guard and of the sanitizer-log check
+     * (test builds only): an abort, and a block the module loses. */
     if (strcmp(facts.helo, "rc-test-abort.invalid") == 0)
 	abort();
+    if (strcmp(facts.helo, "rc-test-leak.invalid") == 0) {
+	char   *volatile lost = malloc(48);
+
+	if (lost != NULL)
+	    lost[0] = 'x';
+	lost = NULL;
+    }
 #endif
     rc_engine_check(cfg, &facts, &rc_conncache, v);
 

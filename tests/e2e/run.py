@@ -79,6 +79,13 @@ class Context:
             os.chmod(copy, 0o644)
         return copy
 
+    def setenv(self, name, value):
+        """Set an environment variable for the rest of this test (restored afterwards)."""
+        old = os.environ.get(name)
+        os.environ[name] = value
+        self._stack.callback(lambda: os.environ.__setitem__(name, old) if old is not None
+                             else os.environ.pop(name, None))
+
     def nsd(self, zones, **kw):
         """Start an Nsd for the rest of this test."""
         return self._stack.enter_context(harness.Nsd(zones, **kw))

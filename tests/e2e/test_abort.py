@@ -3,6 +3,9 @@
 (issue 8). Uses the test-only module build with fault-injection hooks."""
 
 import os
+import re
+import subprocess
+import sys
 
 from harness import Exim
 
@@ -32,3 +35,37 @@ def test_injected_abort_gives_451_not_a_dropped_session(ctx):
     assert any("declining message after an internal error" in l for l in r.mainlog), r.mainlog
     # The QUIT got its 221: the session ended normally.
     assert r.replies[-1][0] == 221, r.replies[-1]
+
+
+def test_sanitizer_check_counts_a_module_leak_not_exims(ctx):
+    """Under `make test SANITIZE=1` the e2e run fails on a leak only when its allocation stack
+    holds a module frame (tests/tools/check_sanitizer_logs.py --exim); Exim's own leaks are
+    listed, not counted. Here the test build loses a block on purpose: the check must see it
+    through Exim's frames and count it. Runs only with the sanitizer runtime preloaded."""
+    env = os.environ.get("E2E_EXIM_ENV", "")
+    if "libasan" not in env:
+        ctx.skip("needs the sanitized module with its runtime preloaded (make test SANITIZE=1)")
+    mod = hooks_module(ctx)
+    logdir = ctx.path("sanlog")
+    os.makedirs(logdir)
+    os.chmod(logdir, 0o1777)
+    own = re.sub(r"log_path=[^:\s]*", f"log_path={logdir}/asan", env)
+    ctx.setenv("E2E_EXIM_ENV", own)
+    check = [sys.executable, os.path.join(ctx.repo, "tests", "tools", "check_sanitizer_logs.py"),
+             "--exim", logdir]
+    ex = Exim(ctx.path("exim"), mod, "[relaycheck]\nnameservers = 127.0.0.1:9\ndns_timeout = 200ms\n")
+
+    r = ex.session("192.0.2.66", helo="mail.example.net")
+    assert r.data_code == 250, r.transcript()
+    clean = subprocess.run(check, capture_output=True, text=True)
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+
+    r = ex.session("192.0.2.66", helo="rc-test-leak.invalid")
+    assert r.data_code == 250, r.transcript()
+    leak = subprocess.run(check, capture_output=True, text=True)
+    assert leak.returncode == 1, leak.stdout + leak.stderr
+    counted = leak.stdout.split("=== sanitizer report (counted)")[1:]
+    assert len(counted) == 1, leak.stdout
+    assert "Direct leak of 48 byte(s)" in counted[0], counted[0]
+    assert "local_scan/relaycheck.c" in counted[0], counted[0]   # unwound through the module
+    assert " in _start " in counted[0], counted[0]                # and on down through Exim
