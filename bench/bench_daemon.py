@@ -1,22 +1,23 @@
 """Benchmark 5 of issue 7: a real Exim daemon on loopback, K concurrent SMTP clients from
 distinct 127.1.0.N source addresses, messages per second with the module against the same
-daemon without it (local_scan_path unset).
+daemon without it (local_scan_path unset), and against the same daemon with a module that
+does nothing (the floor: what Debian's per-connection dlopen() costs any local_scan module).
 
 Each message is one SMTP connection (the case the module is dearest in: every connection is a
 new Exim process that loads the module and its configuration), scenario "full" for its client
 (names under cN.bench.test), answered by NSD with no delay.  queue_only: nothing is delivered.
 Every run gets a fresh daemon and spool (tmpfs when /dev/shm is usable), a warm-up of 2 K
-messages, then `messages` timed messages; runs with and without the module alternate, and each
-K gets `pairs` pairs.
+messages, then `messages` timed messages; each round runs the three daemons, in an order that
+rotates from round to round, and each K gets `pairs` rounds.
 
-  throughput_with_kK, throughput_without_kK    msgs/s, median over the pairs
-  throughput_ratio_kK                          median over the pairs of with / without
-  latency_with_ms_kK, latency_without_ms_kK    median connect-to-250 time of one message
-  cpu_with_ms_kK, cpu_without_ms_kK            CPU time (user + system) of Exim's receiving
-                                               processes per message (the daemon's reaped
-                                               children, /proc/PID/stat cutime + cstime)
-  faults_with_kK, faults_without_kK            page faults of those processes per message
-  dns_cpu_ms_kK                                CPU time of NSD per message (with the module)
+  throughput_T_kK          msgs/s, median over the rounds; T = with, without, empty
+  throughput_ratio_kK      median over the rounds of with / without
+  throughput_ratio_empty_kK  median over the rounds of empty / without
+  latency_T_ms_kK          median connect-to-250 time of one message
+  cpu_T_ms_kK              CPU time (user + system) of Exim's receiving processes per message
+                           (the daemon's reaped children, /proc/PID/stat cutime + cstime)
+  faults_T_kK              page faults of those processes per message
+  dns_cpu_ms_kK            CPU time of NSD per message (with the module)
 
 libspf2 passes clients in 127.0.0.0/8 without looking anything up ("localhost is always
 allowed"), so here the module's SPF check costs no DNS: 9 queries a message, not 12.
@@ -224,9 +225,36 @@ def _is_child(p, ppid):
         return False
 
 
-def one_run(base, tag, port, module_path, ini_path, k, messages, nsd_pgid):
+EMPTY_MODULE = """\
+/* The floor of the daemon benchmark: a local_scan module that does nothing. Debian's Exim
+ * still dlopen()s it in every connection process, as it does relaycheck. */
+#include <local_scan.h>
+
+int local_scan_version_major(void) { return LOCAL_SCAN_ABI_VERSION_MAJOR; }
+int local_scan_version_minor(void) { return LOCAL_SCAN_ABI_VERSION_MINOR; }
+
+int
+local_scan(int fd, uschar **return_text)
+{
+    (void) fd;
+    (void) return_text;
+    return LOCAL_SCAN_ACCEPT;
+}
+"""
+
+
+def empty_module(wd):
+    """Compile the do-nothing module (as the Exim user can read it) and return its path."""
+    src = os.path.join(wd, "empty_scan.c")
+    with open(src, "w") as f:
+        f.write(EMPTY_MODULE)
+    return harness.compile_module(src, os.path.join(wd, "empty_scan.so"))
+
+
+def one_run(base, tag, port, module_path, ini_path, k, messages, nsd_pgid, expect_log=True):
     """-> (msgs/s, median latency ms, Exim CPU ms, NSD CPU ms, Exim page faults), the
-    last three per message"""
+    last three per message.  expect_log: module_path is relaycheck, which must have logged
+    every message."""
     d = Daemon(base, tag, port, module_path, ini_path).start()
     try:
         asyncio.run(_load(port, k, 2 * k))                      # warm-up
@@ -239,7 +267,7 @@ def one_run(base, tag, port, module_path, ini_path, k, messages, nsd_pgid):
         faults = (flt1 - flt0) / messages
         dns = (group_cpu_s(nsd_pgid) - dns0) * 1000.0 / messages
         logtext = d.log()
-        if module_path:
+        if module_path and expect_log:
             n = logtext.count("relaycheck: ip=")
             if n < messages:
                 raise BenchError(f"the module logged {n} of {messages + 2 * k} messages")
@@ -273,41 +301,38 @@ def run(out_dir, module_path, ks=(1, 8, 32), messages=2000, pairs=None):
                 f.write(scenario.ini(ns.nameserver))
             os.chmod(ini_path, 0o644)
             port = harness.free_port(v6=False)
+            empty = empty_module(wd)
             for k in ks:
-                w, wo, ratios, lw, lwo, cw, cwo, dw, fw, fwo = ([] for _ in range(10))
+                got = {"with": [], "without": [], "empty": []}
+                ratios, empty_ratios = [], []
                 t0 = time.monotonic()
                 for p in range(pairs.get(k, 1)):
-                    order = [("with", module_path), ("without", None)]
-                    if p % 2:
-                        order = order[::-1]
-                    got = {}
+                    order = [("with", module_path), ("without", None), ("empty", empty)]
+                    order = order[p % 3:] + order[:p % 3]
+                    one = {}
                     for tag, mp in order:
-                        got[tag] = one_run(base, tag, port, mp, ini_path, k, messages,
-                                           os.getpgid(ns.proc.pid))
-                    w.append(got["with"][0])
-                    wo.append(got["without"][0])
-                    lw.append(got["with"][1])
-                    lwo.append(got["without"][1])
-                    cw.append(got["with"][2])
-                    cwo.append(got["without"][2])
-                    dw.append(got["with"][3])
-                    fw.append(got["with"][4])
-                    fwo.append(got["without"][4])
-                    ratios.append(got["with"][0] / got["without"][0])
-                log(f"daemon K={k}: with {median(w):.0f} msgs/s, without {median(wo):.0f} "
-                    f"msgs/s, ratio {median(ratios):.3f}; CPU per message {median(cw):.2f} / "
-                    f"{median(cwo):.2f} ms, NSD {median(dw):.2f} ms ({len(ratios)} pairs, "
+                        one[tag] = one_run(base, tag, port, mp, ini_path, k, messages,
+                                           os.getpgid(ns.proc.pid), expect_log=(tag == "with"))
+                        got[tag].append(one[tag])
+                    ratios.append(one["with"][0] / one["without"][0])
+                    empty_ratios.append(one["empty"][0] / one["without"][0])
+
+                def med(tag, i):
+                    return median([r[i] for r in got[tag]])
+                log(f"daemon K={k}: with {med('with', 0):.0f} msgs/s, without "
+                    f"{med('without', 0):.0f} msgs/s, ratio {median(ratios):.3f} (an empty module: "
+                    f"{median(empty_ratios):.3f}); CPU per message {med('with', 2):.2f} / "
+                    f"{med('without', 2):.2f} / {med('empty', 2):.2f} ms, NSD "
+                    f"{med('with', 3):.2f} ms ({len(ratios)} runs each, "
                     f"{time.monotonic() - t0:.0f} s)")
-                res.set(f"throughput_with_k{k}", median(w), 1)
-                res.set(f"throughput_without_k{k}", median(wo), 1)
                 res.set(f"throughput_ratio_k{k}", median(ratios))
-                res.set(f"latency_with_ms_k{k}", median(lw), 2)
-                res.set(f"latency_without_ms_k{k}", median(lwo), 2)
-                res.set(f"cpu_with_ms_k{k}", median(cw), 3)
-                res.set(f"cpu_without_ms_k{k}", median(cwo), 3)
-                res.set(f"dns_cpu_ms_k{k}", median(dw), 3)
-                res.set(f"faults_with_k{k}", median(fw), 0)
-                res.set(f"faults_without_k{k}", median(fwo), 0)
+                res.set(f"throughput_ratio_empty_k{k}", median(empty_ratios))
+                for tag in ("with", "without", "empty"):
+                    res.set(f"throughput_{tag}_k{k}", med(tag, 0), 1)
+                    res.set(f"latency_{tag}_ms_k{k}", med(tag, 1), 2)
+                    res.set(f"cpu_{tag}_ms_k{k}", med(tag, 2), 3)
+                    res.set(f"faults_{tag}_k{k}", med(tag, 4), 0)
+                res.set(f"dns_cpu_ms_k{k}", med("with", 3), 3)
                 res.set(f"daemon_pairs_k{k}", len(ratios))
             res.set("daemon_messages", messages)
             res.note("Daemon runs: clients are in 127.0.0.0/8, which libspf2 passes without DNS "
