@@ -119,7 +119,7 @@ test-spf:
 # the sanitized module, with the runtime preloaded) logs reports into $(SANLOG); any report
 # fails the run, leaks included (Criterion alone does not fail a test on a leak). In the
 # e2e run a leak counts when its allocation stack passes through the module: Exim 4.96
-# leaves some of its own store blocks unreachable at exit, which is not ours to judge (as
+# leaves some of its own blocks (store, PCRE2) unreachable at exit, not ours to judge (as
 # with valgrind below). Stacks there are unwound the slow way, since Exim and the system
 # libraries have no frame pointers and a fast unwind stops short of the module.
 SANLOG     := $(abspath $(BUILD))/sanlog

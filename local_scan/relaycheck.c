@@ -341,7 +341,7 @@ check_message(uschar **return_text)
 
     v = &verdict;
 #ifdef RC_TEST_HOOKS
-    /* Fault injection for the tests of the abort guard and of the sanitizer-log check
+    /* Fault injection for the tests of the abort guard and of the memory checks
      * (test builds only): an abort, and a block the module loses. */
     if (strcmp(facts.helo, "rc-test-abort.invalid") == 0)
 	abort();
