@@ -43,9 +43,16 @@ def hdr(r, name):
     return v[0] if v else None
 
 
+# The answer delay of the first-wave test: long enough that a connection process or the
+# responder being descheduled for a moment on a busy machine cannot reorder the first wave
+# after the first answer (it once did at 100 ms).
+WAVE_DELAY_MS = 400
+
+
 def test_first_wave_in_parallel_two_answer_times(ctx):
     ctx.require_module()
-    with DNSResponder(zones(), delay_ms=100, ipv6=False) as dns:
+    d = WAVE_DELAY_MS
+    with DNSResponder(zones(), delay_ms=d, ipv6=False) as dns:
         ex = ctx.exim(ini(dns.port))
         r = ex.session(CLIENT, helo="helo.good.example")
         assert r.data_code == 250, r.transcript()
@@ -60,12 +67,12 @@ def test_first_wave_in_parallel_two_answer_times(ctx):
             want |= {(f"66.2.0.192.{bl}", "A"), (f"66.2.0.192.{bl}", "TXT")}
         assert want <= names, (want - names, log)
         late = [q for q in first_wave if q["t_ms"] > first_answer]
-        assert not late, f"first-wave queries sent after the first answer: {late}"
-        # PTR -> A is the longest chain: two answer times, not eight.
+        assert not late, f"first-wave queries sent after the first answer: {late}\n{log}"
+        # PTR -> A is the longest chain: two answer times, not the eight of a sequence.
         line = [l for l in r.mainlog if "relaycheck: ip=" in l][0]
         ms = int(line.rsplit("time=", 1)[1].rstrip("ms"))
-        ctx.info(f"module time with 100 ms per answer: {ms} ms ({len(log)} queries)")
-        assert 200 <= ms < 400, line
+        ctx.info(f"module time with {d} ms per answer: {ms} ms ({len(log)} queries)")
+        assert 2 * d <= ms < 4 * d, line
         assert hdr(r, "X-Relaycheck-Score") == "3", r.header("X-Relaycheck-Report")
 
 
