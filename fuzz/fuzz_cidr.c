@@ -184,6 +184,9 @@ ref_name_lookup(const char *name)
     size_t  len = strlen(name);
     const REF_NAME *r;
 
+    /* A presentation-form name with an escape is one the table refuses. */
+    if (memchr(name, '\\', len) != NULL)
+	return (NULL);
     if (len > 0 && name[len - 1] == '.')
 	len--;
     if (len == 0)
