@@ -9,8 +9,12 @@
  *   - a submitted query is only sent by the next dns_timeouts();
  *   - dns_free() drops active queries without calling their callbacks, so
  *     every RC_QUERY is owned here, not by udns, and survives that;
- *   - udns's retry schedule has one-second resolution; the real limit is
- *     our own millisecond deadline on CLOCK_MONOTONIC.
+ *   - udns keeps its retry deadlines in the units of the `now' it is given,
+ *     and in whole seconds of time() when given 0: a query sent at x.99 s
+ *     would go out again 10 ms later, on the next answer's wake-up. It is
+ *     given our own clock instead (udns_now(): ticks since the session
+ *     opened), so every retry waits its timeout to within one tick;
+ *   - the real limit is our own millisecond deadline on CLOCK_MONOTONIC.
  * No signal, alarm or signal mask is touched: Exim's SIGALRM timeout for
  * local_scan stays in force, and EINTR just goes round the loop again.
  */
@@ -26,6 +30,17 @@
 #include <string.h>
 #include <time.h>
 #include <udns.h>
+
+/* The unit of udns's clock here; also its step to the next server. */
+#define RC_UDNS_TICK_MS	250
+
+/* udns_now - ticks since the session opened, never 0 (0 means time()) */
+
+static time_t
+udns_now(const RC_RESOLVER *r)
+{
+    return ((time_t) ((rc_now_ms() - r->start_ms) / RC_UDNS_TICK_MS) + 1);
+}
 
 long long
 rc_now_ms(void)
@@ -97,7 +112,7 @@ rc_resolver_open(RC_RESOLVER *r, const struct sockaddr_storage *servers,
 		 char *err, size_t errlen)
 {
     struct sockaddr_storage conf[6];
-    int     secs, tries;
+    int     base_ms, tries;
 
     memset(r, 0, sizeof(*r));
     r->start_ms = rc_now_ms();
@@ -131,13 +146,14 @@ rc_resolver_open(RC_RESOLVER *r, const struct sockaddr_storage *servers,
     }
 
     /*
-     * Retransmit at whole-second steps (udns's resolution), with enough
-     * tries to cover the budget; the budget itself ends the wait.
+     * First retransmission after 1 s (2 s for budgets of 4 s and more), each
+     * later one after twice the wait before, in ticks; enough tries to cover
+     * the budget, which itself ends the wait.
      */
-    secs = budget_ms >= 4000 ? 2 : 1;
-    for (tries = 1; tries < 10 && (secs * ((1 << tries) - 1) - tries) * 1000 < budget_ms; tries++)
+    base_ms = budget_ms >= 4000 ? 2000 : 1000;
+    for (tries = 1; tries < 10 && base_ms * ((1LL << tries) - 1) <= budget_ms; tries++)
 	 /* void */ ;
-    dns_set_opt(r->ctx, DNS_OPT_TIMEOUT, secs);
+    dns_set_opt(r->ctx, DNS_OPT_TIMEOUT, base_ms / RC_UDNS_TICK_MS);
     dns_set_opt(r->ctx, DNS_OPT_NTRIES, tries);
     dns_set_opt(r->ctx, DNS_OPT_UDPSIZE, 4096);
     if (dns_open(r->ctx) < 0) {
@@ -229,10 +245,11 @@ rc_resolver_wait(RC_RESOLVER *r, const RC_QUERY *q)
 	return;
     for (;;) {
 	struct pollfd pfd;
-	int     secs, wait, rc;
-	long long left;
+	int     ticks, rc;
+	time_t  now = udns_now(r);
+	long long left, wait;
 
-	secs = dns_timeouts(r->ctx, -1, 0);	/* sends new queries, retries */
+	ticks = dns_timeouts(r->ctx, -1, now);	/* sends new queries, retries */
 	if (q ? q->state != RC_Q_PENDING : r->npending == 0)
 	    return;
 	if (dns_active(r->ctx) == 0)
@@ -242,17 +259,25 @@ rc_resolver_wait(RC_RESOLVER *r, const RC_QUERY *q)
 	    r->expired = true;
 	    return;
 	}
-	wait = (secs < 0 || secs * 1000LL > left) ? (int) left : secs * 1000;
+	/* Until the start of the tick in which udns's next retry falls due. */
+	wait = left;
+	if (ticks >= 0) {
+	    wait = r->start_ms + (long long) (now - 1 + ticks) * RC_UDNS_TICK_MS - rc_now_ms();
+	    if (wait < 0)
+		wait = 0;
+	    if (wait > left)
+		wait = left;
+	}
 	pfd.fd = dns_sock(r->ctx);
 	pfd.events = POLLIN;
 	pfd.revents = 0;
-	rc = poll(&pfd, 1, wait);
+	rc = poll(&pfd, 1, (int) wait);
 	if (rc < 0 && errno != EINTR) {
 	    r->expired = true;			/* cannot wait: give up now */
 	    return;
 	}
 	if (rc > 0)
-	    dns_ioevent(r->ctx, 0);
+	    dns_ioevent(r->ctx, udns_now(r));
     }
 }
 

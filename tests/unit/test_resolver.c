@@ -188,6 +188,48 @@ Test(resolver, second_boundary_does_not_cut_the_budget)
 	      slow->state, slow->dns_status);
 }
 
+/*
+ * Before udns was given our own clock, a query sent at x.9 s went out again
+ * as soon as another answer woke the loop after the second boundary: here
+ * the second query's answer, at x.1 s, would have resent the first 200 ms
+ * after it was sent, its answer still on the way.
+ */
+Test(resolver, no_retry_before_its_timeout)
+{
+    RC_QUERY *slow, *tick;
+
+    fakedns_add(dns, "slow.example", RC_T_A, FAKE_ANSWER, "192.0.2.1", 400);
+    fakedns_add(dns, "tick.example", RC_T_A, FAKE_ANSWER, "192.0.2.2", 200);
+    align_to_ms_of_second(900);
+    open_res(3000);
+    slow = submit("slow.example", RC_T_A);
+    tick = submit("tick.example", RC_T_A);
+    rc_resolver_wait(&res, NULL);
+    cr_expect(eq(int, tick->state, RC_Q_OK));
+    cr_expect(eq(int, slow->state, RC_Q_OK));
+    cr_expect(eq(int, fakedns_count(dns, "slow.example", RC_T_A), 1),
+	      "slow.example was sent %d times before its 400 ms answer",
+	      fakedns_count(dns, "slow.example", RC_T_A));
+}
+
+/* A silent server: the retry after 1 s, the next after 2 s more, beyond this budget. */
+Test(resolver, retry_schedule_of_a_silent_server)
+{
+    struct fake_query log[8];
+    int     n;
+
+    fakedns_add(dns, "silent.example", FAKE_ANY, FAKE_DROP, NULL, 0);
+    open_res(2500);
+    (void) submit("silent.example", RC_T_A);
+    rc_resolver_wait(&res, NULL);
+    n = fakedns_log(dns, log, 8);
+    cr_assert(eq(int, n, 2), "%d queries sent in a 2500 ms budget", n);
+    cr_expect(ge(llong, log[1].t_ms - log[0].t_ms, 750), "retry after %lld ms",
+	      log[1].t_ms - log[0].t_ms);
+    cr_expect(le(llong, log[1].t_ms - log[0].t_ms, 1100), "retry after %lld ms",
+	      log[1].t_ms - log[0].t_ms);
+}
+
 /* ---- how each kind of reply ends a query ---- */
 
 struct kind_case {
