@@ -44,8 +44,11 @@ def hdr(r, name):
 
 
 # The answer delay of the first-wave test: long enough that a connection process or the
-# responder being descheduled for a moment on a busy machine cannot reorder the first wave
-# after the first answer (it once did at 100 ms).
+# responder being descheduled for a moment on a busy machine cannot put the first wave
+# after the first answer, and shorter than the first retry (1 s): every question is sent
+# once. (Before udns was given the resolver's own clock, a retry could follow a query
+# within milliseconds, on the first answer after a whole second of time(); that made
+# this test flaky.)
 WAVE_DELAY_MS = 400
 
 
@@ -66,6 +69,11 @@ def test_first_wave_in_parallel_two_answer_times(ctx):
         for bl in LISTS:
             want |= {(f"66.2.0.192.{bl}", "A"), (f"66.2.0.192.{bl}", "TXT")}
         assert want <= names, (want - names, log)
+        sent = {}
+        for q in log:
+            key = (q["name"].rstrip(".").lower(), q["type"])
+            sent[key] = sent.get(key, 0) + 1
+        assert all(n == 1 for n in sent.values()), f"questions sent more than once: {sent}"
         late = [q for q in first_wave if q["t_ms"] > first_answer]
         assert not late, f"first-wave queries sent after the first answer: {late}\n{log}"
         # PTR -> A is the longest chain: two answer times, not the eight of a sequence.
