@@ -35,6 +35,7 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+import traceback
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -412,6 +413,7 @@ def main(argv):
     deb = os.path.abspath(argv[0])
     if os.geteuid() != 0:
         print("SKIP test-package: needs root (dpkg -i, exim4 -bs -oMa)")
+        print("0 passed, 0 failed")
         return 0
     if sh("dpkg-query", "-W", "-f=${Status}", "relaycheck", check=False).stdout \
             == "install ok installed":
@@ -432,10 +434,11 @@ def main(argv):
     log(f"saved {ETC} ({len(snap.etc_manifest)} entries), {AUTOGEN} and "
         f"{sum(1 for p, v in snap.files.items() if v and p != AUTOGEN)} existing file(s) "
         f"the package ships; {queued} message(s) in the queue")
-    failed = False
-    try:
+    def install():
         sh("dpkg", "-i", deb)
         check_installed(version)
+
+    def configure():
         split = re.search(r"^dc_use_split_config='true'", open(UPDATE_CONF).read(), re.M)
         if not split:
             set_split_config(True)
@@ -446,18 +449,40 @@ def main(argv):
         r = sh(EXIM, "-bP", "local_scan_path")
         assert r.stdout.strip() == f"local_scan_path = {MODULE}", r.stdout
         log(f"update-exim4.conf: {AUTOGEN} includes the module ({r.stdout.strip()})")
-        session_with_package_ini()
-        sessions_with_nsd()
-        monolithic_with_localmacros()
+
+    def remove():
         sh("dpkg", "-r", "relaycheck")
         session_after_remove()
+
+    def purge():
         sh("dpkg", "--purge", "relaycheck")
         for p in (INI, SNIPPET, MODULE, CLI, INCLUDE):
             assert not os.path.exists(p), f"{p} left after purge"
         log("dpkg --purge: every file of the package gone")
-    except BaseException:
-        failed = True
-        raise
+
+    # One scenario in order: a failed step leaves the later ones unrun (counted as failed).
+    steps = [("install", install), ("update-exim4.conf", configure),
+             ("session with the package's INI", session_with_package_ini),
+             ("sessions against NSD", sessions_with_nsd),
+             ("monolithic configuration", monolithic_with_localmacros),
+             ("dpkg -r", remove), ("dpkg --purge", purge)]
+    npass = nfail = 0
+    failed = False
+    try:
+        for name, step in steps:
+            if failed:
+                print(f"FAIL {name}: not run after an earlier failure")
+                nfail += 1
+                continue
+            try:
+                step()
+                print(f"PASS {name}")
+                npass += 1
+            except Exception:
+                traceback.print_exc()
+                print(f"FAIL {name}")
+                nfail += 1
+                failed = True
     finally:
         if sh("dpkg-query", "-W", "-f=${Status}", "relaycheck", check=False).returncode == 0:
             sh("dpkg", "--purge", "relaycheck", check=False)
@@ -466,13 +491,20 @@ def main(argv):
             log(f"restored {ETC} ({n} entries, identical) and {AUTOGEN}")
             now = sh(EXIM, "-bpc").stdout.strip()
             assert now == queued, f"queue had {queued} message(s), now {now}"
+            print("PASS restore /etc/exim4 and the queue")
+            npass += 1
+        except Exception:
+            traceback.print_exc()
+            print("FAIL restore /etc/exim4 and the queue")
+            nfail += 1
+            failed = True
         finally:
             if not failed:
                 shutil.rmtree(tmp, ignore_errors=True)
             else:
                 log(f"saved state kept in {tmp}")
-    print("test-package: PASS")
-    return 0
+        print(f"{npass} passed, {nfail} failed")
+    return 1 if nfail else 0
 
 
 if __name__ == "__main__":
