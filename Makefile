@@ -94,8 +94,8 @@ $(BUILD)/relaycheck: $(CLI_OBJ) $(BUILD)/librelaycheck.a
 check-exports: $(BUILD)/relaycheck.so
 	@exp=$$(nm -D --defined-only $< | awk '$$2 ~ /^[TDBVWR]$$/ {print $$3}' | sort | tr '\n' ' '); \
 	want="local_scan local_scan_version_major local_scan_version_minor "; \
-	if [ "$$exp" = "$$want" ]; then echo "exports: $$exp"; \
-	else echo "unexpected exports: $$exp (want $$want)"; exit 1; fi
+	if [ "$$exp" = "$$want" ]; then echo "exports: $$exp"; echo "1 passed, 0 failed"; \
+	else echo "unexpected exports: $$exp (want $$want)"; echo "0 passed, 1 failed"; exit 1; fi
 
 $(UNIT_BIN): $(UNIT_SRC) tests/unit/fakedns.c tests/unit/fakedns.h $(BUILD)/librelaycheck.a
 	@mkdir -p $(dir $@)

@@ -66,7 +66,7 @@ fuzz)
     ! grep -q CRASH "$dir/summary.txt"
     ;;
 regress)
-    fail=0
+    fail=0 npass=0 nfail=0
     for t in "$@"; do
         files=()
         for d in "$here/regressions/$t" "$here/corpus/$t"; do
@@ -76,16 +76,21 @@ regress)
         done
         if [ ${#files[@]} -eq 0 ]; then
             echo "$t: no inputs"
+            fail=1
+            nfail=$((nfail + 1))
             continue
         fi
         if "$dir/$t" -runs=1 "${files[@]}" >"$dir/logs-regress-$t.log" 2>&1; then
             echo "$t: ${#files[@]} inputs ok"
+            npass=$((npass + 1))
         else
             echo "$t: FAILED (see $dir/logs-regress-$t.log)"
             grep -m3 -E 'ERROR|check failed|runtime error|Running:' "$dir/logs-regress-$t.log" | tail -3
             fail=1
+            nfail=$((nfail + 1))
         fi
     done
+    echo "$npass passed, $nfail failed"
     exit $fail
     ;;
 *)

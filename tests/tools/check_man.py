@@ -119,14 +119,21 @@ def main(argv):
         print(__doc__)
         return 2
     cli, pages = argv[0], argv[1:]
+    npass = nfail = 0
     for page in pages:
+        before = len(failures)
         warnings(page)
         if page.endswith(".ini.5"):
             ini_page(cli, page)
         elif page.endswith(".8"):
             cmd_page(cli, page)
-    if not failures:
-        print(f"man pages OK: {' '.join(pages)}")
+        if len(failures) == before:
+            print(f"PASS {page}")
+            npass += 1
+        else:
+            print(f"FAIL {page}")
+            nfail += 1
+    print(f"{npass} passed, {nfail} failed")
     return 1 if failures else 0
 
 

@@ -16,7 +16,7 @@ listed but not counted. A leak with a cut-short stack counts: it may hide the mo
 e2e run sets fast_unwind_on_malloc=0 so that stacks pass through Exim and the system
 libraries (built without frame pointers) down to their entry.
 
-Prints every report; the last line is the verdict.
+Prints every report, then a verdict line and `N passed, N failed` (the run, and each log file).
 """
 import argparse
 import os
@@ -68,7 +68,7 @@ def main():
     ap.add_argument("dir")
     a = ap.parse_args()
     module = OURS if a.exim else None
-    ours = theirs = 0
+    ours = theirs = clean = dirty = 0
     for name in sorted(os.listdir(a.dir)):
         path = os.path.join(a.dir, name)
         if not os.path.isfile(path) or os.path.getsize(path) == 0:
@@ -82,12 +82,15 @@ def main():
             print(f"=== leak inside Exim, no module frame (not counted): {path}\n{block}\n")
         ours += len(counted)
         theirs += len(foreign)
+        dirty += bool(counted)
+        clean += not counted
     if ours:
-        print(f"sanitizers: {ours} report(s) in {a.dir}; {theirs} leak(s) of Exim's own not counted",
-              file=sys.stderr)
-        return 1
-    print(f"sanitizers: no reports of ours in {a.dir}; {theirs} leak(s) of Exim's own not counted")
-    return 0
+        print(f"sanitizers: {ours} report(s) in {a.dir}; {theirs} leak(s) of Exim's own not counted")
+    else:
+        print(f"sanitizers: no reports of ours in {a.dir}; {theirs} leak(s) of Exim's own not counted")
+    # one check for the run, plus one a log file (a clean run leaves no file)
+    print(f"{clean + (not ours)} passed, {dirty + bool(ours)} failed")
+    return 1 if ours else 0
 
 
 if __name__ == "__main__":
