@@ -170,18 +170,29 @@ align_to_ms_of_second(long want)
     usleep((useconds_t) sleep_ms * 1000);
 }
 
+/*
+ * slow_and_tick - at ms_of_second of a wall-clock second, a query answered
+ * after 400 ms and one answered after 200 ms, whose answer wakes the loop
+ * after the second boundary; wait for both within budget_ms
+ */
+static void
+slow_and_tick(long ms_of_second, int budget_ms, RC_QUERY **slow, RC_QUERY **tick)
+{
+    fakedns_add(dns, "slow.example", RC_T_A, FAKE_ANSWER, "192.0.2.1", 400);
+    fakedns_add(dns, "tick.example", RC_T_A, FAKE_ANSWER, "192.0.2.2", 200);
+    align_to_ms_of_second(ms_of_second);
+    open_res(budget_ms);
+    *slow = submit("slow.example", RC_T_A);
+    *tick = submit("tick.example", RC_T_A);
+    rc_resolver_wait(&res, NULL);
+    cr_expect(eq(int, (*tick)->state, RC_Q_OK));
+}
+
 Test(resolver, second_boundary_does_not_cut_the_budget)
 {
     RC_QUERY *slow, *tick;
 
-    fakedns_add(dns, "slow.example", RC_T_A, FAKE_ANSWER, "192.0.2.1", 400);
-    fakedns_add(dns, "tick.example", RC_T_A, FAKE_ANSWER, "192.0.2.2", 200);
-    align_to_ms_of_second(880);
-    open_res(1000);
-    slow = submit("slow.example", RC_T_A);
-    tick = submit("tick.example", RC_T_A);
-    rc_resolver_wait(&res, NULL);
-    cr_expect(eq(int, tick->state, RC_Q_OK));
+    slow_and_tick(880, 1000, &slow, &tick);
     cr_expect(eq(int, slow->state, RC_Q_OK),
 	      "a 400 ms answer was given up after %lld ms of a 1000 ms budget "
 	      "(state %d, status %d)", slow->finished_ms - slow->submitted_ms,
@@ -198,14 +209,7 @@ Test(resolver, no_retry_before_its_timeout)
 {
     RC_QUERY *slow, *tick;
 
-    fakedns_add(dns, "slow.example", RC_T_A, FAKE_ANSWER, "192.0.2.1", 400);
-    fakedns_add(dns, "tick.example", RC_T_A, FAKE_ANSWER, "192.0.2.2", 200);
-    align_to_ms_of_second(900);
-    open_res(3000);
-    slow = submit("slow.example", RC_T_A);
-    tick = submit("tick.example", RC_T_A);
-    rc_resolver_wait(&res, NULL);
-    cr_expect(eq(int, tick->state, RC_Q_OK));
+    slow_and_tick(900, 3000, &slow, &tick);
     cr_expect(eq(int, slow->state, RC_Q_OK));
     cr_expect(eq(int, fakedns_count(dns, "slow.example", RC_T_A), 1),
 	      "slow.example was sent %d times before its 400 ms answer",
