@@ -107,7 +107,7 @@ deps:
 	@sh tests/tools/deps.sh
 
 test: deps
-	@$(MAKE) --no-print-directory test-unit test-spf test-e2e test-static test-man test-package soak-ci \
+	@$(MAKE) --no-print-directory test-unit test-spf test-e2e test-fetch test-static test-man test-package soak-ci \
 	    bench-smoke $(if $(filter 1,$(SANITIZE)),,fuzz-regress)
 
 # The RFC 7208 test suite through the module's SPF path (tests/spf/run_suite.py); cases that
@@ -213,13 +213,19 @@ test-package: $(DEB)
 	$(PYTHON) tests/package/test_package.py $(abspath $(DEB))
 endif
 
-# Upstream Exim, of the version Debian packages (its source via apt-get source and a private
-# apt configuration under build/apt), with the module compiled in (LOCAL_SCAN_HAS_OPTIONS,
+# Upstream Exim, of the version Debian packages, with the module compiled in (LOCAL_SCAN_HAS_OPTIONS,
 # Local/Makefile from tests/tools/exim-static.mk + exim-conf-examples/Local-Makefile.snippet):
 # build/exim-static/exim. Cached: nothing is done when nothing changed; a changed module only
 # relinks. Always from the plain (non-sanitized) archive. The adapter is first compiled with
 # the option table under our own warnings (Exim's build would not stop on them).
-.PHONY: exim-static test-static
+# The upstream tarball comes from tests/tools/debsrc.py: the exim4_<upstream>.orig.tar.* of any
+# Debian revision of that version the archive's Sources indexes list, checked against their
+# SHA-256 (apt verified the indexes), cached in build/exim-static/src; no .dsc or Debian diff
+# needed. test-fetch proves it offline against file:// archives the test builds.
+.PHONY: exim-static test-static test-fetch
+test-fetch:
+	$(PYTHON) tests/tools/test_debsrc.py
+
 OPTIONS_OBJ := build/obj/local_scan/relaycheck-options.o
 $(OPTIONS_OBJ): local_scan/relaycheck.c $(wildcard */*.h)
 	@mkdir -p $(dir $@)
