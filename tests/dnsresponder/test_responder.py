@@ -35,7 +35,8 @@ import dns.rdatatype  # noqa: E402
 import responder  # noqa: E402
 from responder import DNSResponder  # noqa: E402
 
-SPF_YAML = "/work/shared/data/spf/rfc7208-tests.yml"
+SPF_YAML = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                        "spf", "rfc7208", "rfc7208-tests.yml")
 ZONES = {
     "mail.example.net": {"A": ["192.0.2.66", "192.0.2.67"], "AAAA": ["2001:db8::66"],
                          "MX": [[10, "mx.example.net."]], "TTL": 60},

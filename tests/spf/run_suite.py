@@ -31,7 +31,7 @@ sys.path.insert(0, os.path.join(ROOT, "tests", "dnsresponder"))
 
 from responder import DNSResponder, load_spf_suite, load_spf_suite_zonedata  # noqa: E402
 
-DEFAULT_SUITE = os.path.join(ROOT, "..", "shared", "data", "spf", "rfc7208-tests.yml")
+DEFAULT_SUITE = os.path.join(HERE, "rfc7208", "rfc7208-tests.yml")   # with its LICENSE
 SOURCES = ["tests/spf/spf_suite.c", "dnscheck/spf.c", "dnscheck/spfrec.c", "dnscheck/resolver.c",
            "dnscheck/escape.c", "dnscheck/checks.c"]
 WARN = ("-Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes -Wmissing-prototypes "
@@ -40,7 +40,7 @@ WARN = ("-Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes -Wmissing
 
 
 def find_suite(path):
-    for p in [path, DEFAULT_SUITE, "/work/shared/data/spf/rfc7208-tests.yml"]:
+    for p in [path, DEFAULT_SUITE]:
         if p and os.path.exists(p):
             return p
     sys.exit("run_suite: the suite file (rfc7208-tests.yml) was not found; use --suite")
