@@ -107,8 +107,13 @@ deps:
 	@sh tests/tools/deps.sh
 
 test: deps
-	@$(MAKE) --no-print-directory test-unit test-spf test-e2e test-fetch test-static test-man test-package soak-ci \
+	@$(MAKE) --no-print-directory test-unit test-responder test-spf test-e2e test-fetch test-static test-man test-package soak-ci \
 	    bench-smoke $(if $(filter 1,$(SANITIZE)),,fuzz-regress)
+
+# The programmable DNS responder the fault and SPF tests stand on, tested on its own (dnspython).
+.PHONY: test-responder
+test-responder:
+	$(PYTHON) tests/dnsresponder/test_responder.py
 
 # The RFC 7208 test suite through the module's SPF path (tests/spf/run_suite.py); cases that
 # still fail are listed with their reason in tests/spf/known-failures.txt.
