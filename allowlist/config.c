@@ -1065,7 +1065,7 @@ handler(void *user, const char *section, const char *name, const char *value)
     return (1);
 }
 
-/* set_defaults - everything DESIGN.md section 4 promises */
+/* set_defaults - the built-in defaults (relaycheck.ini(5), DEFAULTS) */
 
 static bool
 set_defaults(RC_CONFIG *cfg)

@@ -7,7 +7,8 @@
  * gives the built-in configuration used when the default file is absent.
  *
  * The schema (sections, keys, defaults) is documented in README.md and
- * relaycheck.ini(5); DESIGN.md section 4 is the contract.
+ * relaycheck.ini(5), the reference; doc/HACKING.md (4.4) says which inih
+ * behaviours the parser works around.
  */
 #ifndef RC_CONFIG_H_INCLUDED
 #define RC_CONFIG_H_INCLUDED

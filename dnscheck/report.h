@@ -1,5 +1,6 @@
 /*
- * report.h - what the operator and the sender see (DESIGN.md section 5)
+ * report.h - what the operator and the sender see
+ * (README.md, "Reading the output")
  *
  * Every function writes into a caller's buffer, always NUL-terminated and
  * cut (never overflowing) when too small. Finding texts and details are

@@ -1,7 +1,7 @@
 /*
  * resolver.c - the per-message udns session and its poll loop
  *
- * udns facts this file relies on (see notes/libraries.md section 1):
+ * udns facts this file relies on (see doc/HACKING.md, 4.2 udns):
  *   - dns_new(NULL) asserts that the default context was initialised, so
  *     dns_reset(NULL) comes first; dns_init() is never called (it reads
  *     resolv.conf with strtok and its name clashes with Exim's dns_init);

@@ -8,7 +8,7 @@
  * headers, one main-log line, $local_scan_data or an SMTP rejection.
  *
  * Debian's exim4 loads this file's shared object with local_scan_path and
- * exports only a few symbols to it (notes/libraries.md 5.1): globals other
+ * exports only a few symbols to it (doc/HACKING.md 4.6): globals other
  * than the documented ones, such as $sender_helo_name, are read with
  * expand_string(). The same file is compiled into upstream Exim with
  * LOCAL_SCAN_HAS_OPTIONS; then the options in Exim's `begin local_scan'

@@ -1,7 +1,8 @@
 /*
- * test_config.c - the INI file: every error class with its line, the full
- * example of DESIGN.md section 4, defaults, list keys, comments, CRLF/BOM,
- * nameserver and blocklist-code syntax, loading files and noticing changes
+ * test_config.c - the INI file (relaycheck.ini(5)): every error class with
+ * its line, an annotated example of every section, defaults, list keys,
+ * comments, CRLF/BOM, nameserver and blocklist-code syntax, loading files
+ * and noticing changes
  */
 #include <arpa/inet.h>
 #include <criterion/criterion.h>
@@ -367,7 +368,7 @@ Test(config, over_long_line)
     }
 }
 
-/* ---- the full example of DESIGN.md section 4 ---- */
+/* ---- an annotated example of every section (relaycheck.ini(5)) ---- */
 
 static const char design_example[] =
     "[relaycheck]\n"
