@@ -334,7 +334,8 @@ def spf_in_module(ctx):
 
 
 def test_spf_when_present(ctx):
-    # DESIGN 5: Received-SPF above Exim's own Received:, an "SPF:" finding, spf_* check ids.
+    # As README ("Reading the output") says: Received-SPF above Exim's own Received:, an
+    # "SPF:" finding, spf_* check ids.
     ctx.require_module()
     if not spf_in_module(ctx):
         ctx.skip("the module does not evaluate SPF (yet)")
