@@ -33,10 +33,8 @@ import glob
 import hashlib
 import os
 import re
-import shutil
 import subprocess
 import sys
-import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
@@ -66,22 +64,27 @@ def sha256_of(path):
 # --------------------------------------------------------------------------------------------
 # deb-src entries derived from the machine's sources
 
+def deb822_fields(lines):
+    """The fields of one deb822 stanza (keys in lower case; continuation lines joined by
+    newlines, their leading blank kept). Comment and empty lines are skipped."""
+    fields, key = {}, None
+    for line in lines:
+        if line.startswith("#") or not line.strip():
+            continue
+        if line[0] in " \t" and key:
+            fields[key] += "\n" + line
+        elif ":" in line:
+            key, _, val = line.partition(":")
+            key = key.strip().lower()
+            fields[key] = val.strip()
+    return fields
+
+
 def _deb822_stanzas(text):
     for block in re.split(r"\n\s*\n", text):
-        fields, key = {}, None
-        lines = []
-        for line in block.splitlines():
-            if line.startswith("#") or not line.strip():
-                continue
-            lines.append(line)
-            if line[0] in " \t" and key:
-                fields[key] += "\n" + line
-            elif ":" in line:
-                key, _, val = line.partition(":")
-                key = key.strip().lower()
-                fields[key] = val.strip()
+        lines = [ln for ln in block.splitlines() if ln.strip() and not ln.startswith("#")]
         if lines:
-            yield fields, lines
+            yield deb822_fields(lines), lines
 
 
 def derived_sources(etc="/etc/apt"):
@@ -177,19 +180,11 @@ def read_index(path):
 
 
 def package_stanzas(text, package):
-    """Yield the fields (lower-case keys) of every stanza of the source package."""
+    """Yield the fields of every stanza of the source package (apt writes Sources with
+    'Package:' first and one empty line between stanzas; only those stanzas are parsed)."""
     for block in text.split("\n\n"):
-        if not block.startswith(f"Package: {package}\n"):
-            continue
-        fields, key = {}, None
-        for line in block.splitlines():
-            if line[:1] in (" ", "\t") and key:
-                fields[key] += "\n" + line.strip()
-            elif ":" in line:
-                key, _, val = line.partition(":")
-                key = key.lower()
-                fields[key] = val.strip()
-        yield fields
+        if block.startswith(f"Package: {package}\n"):
+            yield deb822_fields(block.splitlines())
 
 
 def candidates(indexes, package, debver):
@@ -209,7 +204,7 @@ def candidates(indexes, package, debver):
                     url = repo_uri.rstrip("/") + "/" + st.get("directory", "").strip("/") + \
                         "/" + parts[2]
                     found.append({"suite": suite, "version": ver, "name": parts[2],
-                                  "sha256": parts[0], "size": int(parts[1]), "url": url})
+                                  "sha256": parts[0], "url": url})
     # The installed revision first, then the newest (a stable sort keeps the suites' order
     # among equal versions); one try per URL.
     found.sort(key=functools.cmp_to_key(lambda a, b: dpkg_compare(b["version"], a["version"])))
@@ -230,35 +225,36 @@ def dpkg_compare(a, b):
 
 def download(cand, dest_dir):
     """Fetch cand into dest_dir, verified; returns its path or raises FetchError(reason)."""
-    fd, tmp = tempfile.mkstemp(prefix=".fetch-", dir=dest_dir)
-    os.close(fd)
-    os.unlink(tmp)          # apt-helper writes the file itself
+    final = os.path.join(dest_dir, cand["name"])
+    fetched = os.path.join(dest_dir, f".{cand['name']}.fetched")    # apt-helper's output
+    kept = os.path.join(dest_dir, f".{cand['name']}.kept")          # our copy, being hashed
     try:
+        for p in (fetched, kept):
+            if os.path.lexists(p):
+                os.unlink(p)
         r = subprocess.run([APT_HELPER, "-o", "APT::Sandbox::User=root", "-o",
-                            "Debug::NoLocking=1", "download-file", cand["url"], tmp,
+                            "Debug::NoLocking=1", "download-file", cand["url"], fetched,
                             "SHA256:" + cand["sha256"]],
                            capture_output=True, text=True, env=dict(os.environ, LC_ALL="C"))
         if r.returncode != 0:
             m = re.search(r"^E: Failed to fetch \S+\s+(.*)$", r.stderr, re.M)
-            raise FetchError(m.group(1).strip() if m else
-                             f"apt-helper exit {r.returncode}")
-        # apt's file: method leaves a symlink to the source: keep a real copy of our own, and
-        # hash the bytes we keep rather than trust any one downloader.
-        real = tmp + ".real"
-        with open(tmp, "rb") as src, open(real, "wb") as dst:
-            shutil.copyfileobj(src, dst)
-        os.unlink(tmp)
-        os.replace(real, tmp)
-        got = sha256_of(tmp)
-        if got != cand["sha256"]:
-            raise FetchError(f"SHA-256 {got[:16]}... is not the index's {cand['sha256'][:16]}...")
-        final = os.path.join(dest_dir, cand["name"])
-        os.replace(tmp, final)
+            raise FetchError(m.group(1).strip() if m else f"apt-helper exit {r.returncode}")
+        # apt's file: method leaves a symlink to the source: keep a copy of our own, and hash
+        # the bytes we keep rather than trust any one downloader.
+        h = hashlib.sha256()
+        with open(fetched, "rb") as src, open(kept, "wb") as dst:
+            for chunk in iter(lambda: src.read(1 << 20), b""):
+                h.update(chunk)
+                dst.write(chunk)
+        if h.hexdigest() != cand["sha256"]:
+            raise FetchError(f"SHA-256 {h.hexdigest()[:16]}... is not the index's "
+                             f"{cand['sha256'][:16]}...")
+        os.replace(kept, final)
         with open(final + ".sha256", "w") as f:
             f.write(f"{cand['sha256']}  {cand['name']}\n")
         return final
     finally:
-        for p in (tmp, tmp + ".real"):
+        for p in (fetched, kept):
             if os.path.lexists(p):
                 os.unlink(p)
 

@@ -19,10 +19,9 @@
 3. Local/Makefile is tests/tools/exim-static.mk with exim-conf-examples/Local-Makefile.snippet
    inserted verbatim. The binary is left at build/exim-static/exim.
 
-Cached: the tarball stays in build/exim-static/src with its SHA-256. build/exim-static/stamp holds
-two keys. The tree key (Exim's upstream version, the Local/Makefile
-template, the snippet, this script) changes -> a fresh source tree and a full build. The module
-key (the engine archive, the adapter source, the headers) changes -> the adapter is recompiled and
+Cached: the tarball stays in build/exim-static/src with its SHA-256. build/exim-static/stamp
+holds two keys. The tree key (Exim's upstream version, the Local/Makefile template, the snippet,
+this script) changes -> a fresh source tree and a full build. The module key (the engine archive, the adapter source, the headers) changes -> the adapter is recompiled and
 Exim relinked (Exim's makefile does not know that the archive is an input). Both unchanged and
 the binary present -> nothing is done, not even apt.
 """
@@ -35,10 +34,10 @@ import subprocess
 import sys
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
 import debsrc  # noqa: E402  (beside this script)
 
-HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 BUILD = os.path.join(REPO, "build")
 APT = os.path.join(BUILD, "apt")

@@ -51,6 +51,12 @@ def sha(data):
     return hashlib.sha256(data).hexdigest()
 
 
+def revision_files(ver):
+    """The files of one exim4 source revision: its .dsc, the shared tarball, its diff."""
+    return {f"exim4_{ver}.dsc": b"dsc of " + ver.encode(), ORIG: GOOD,
+            f"exim4_{ver}.debian.tar.xz": b"debian diff of " + ver.encode()}
+
+
 class Archive:
     """Two file:// repositories (debian, debian-security) with one exim4 revision each."""
 
@@ -62,10 +68,7 @@ class Archive:
     def build(self, pool_files, trusted=True):
         """pool_files: suite -> {file name: bytes} actually present in that suite's pool."""
         for suite, (repo, pooldir, ver) in self.repos.items():
-            dsc = f"exim4_{ver}.dsc"
-            deb = f"exim4_{ver}.debian.tar.xz"
-            listed = {dsc: b"dsc of " + ver.encode(), ORIG: GOOD,
-                      deb: b"debian diff of " + ver.encode()}
+            listed = revision_files(ver)
             stanza = [f"Package: {PKG}", "Binary: exim4, exim4-base", f"Version: {ver}",
                       "Maintainer: Test <test@example.invalid>", "Architecture: any",
                       "Format: 3.0 (quilt)", f"Directory: {pooldir}", "Checksums-Sha256:"]
@@ -97,9 +100,8 @@ class Archive:
 
 
 def full_pool(suite):
-    ver = {"bookworm": OLD, "bookworm-security": NEW}[suite]
-    return {f"exim4_{ver}.dsc": b"dsc of " + ver.encode(), ORIG: GOOD,
-            f"exim4_{ver}.debian.tar.xz": b"debian diff of " + ver.encode()}
+    """Every file the suite's Sources index lists for its revision."""
+    return revision_files({"bookworm": OLD, "bookworm-security": NEW}[suite])
 
 
 class Case:
