@@ -101,6 +101,15 @@ typedef struct rc_verdict {
     char        received_spf[1024];	/* Received-SPF value (escaped), "" if none */
     bool        spf_temperror;		/* for 451 4.4.3 (RFC 7208 8.6) */
     bool        reused;			/* client results from earlier message */
+    /*
+     * Findings that did not fit in findings[]: still counted in the score
+     * and the action, and summarised in the Report header and the reply.
+     * A HIT or TEMP takes the place of a PASS or SKIP when the array is
+     * full, so what is shown is what decided.
+     */
+    size_t      omitted;
+    int         omitted_score;		/* their HIT (and TEMP) scores */
+    bool        omitted_temp;		/* some of them were TEMP */
     size_t      nfindings;
     RC_FINDING  findings[RC_MAX_FINDINGS];
 } RC_VERDICT;

@@ -153,24 +153,23 @@ finish_one(const RC_LISTQ *lq, RC_VERDICT *v)
     unsigned error_code = 0;
     bool    have_error = false;
     RC_FINDING *f;
-    size_t  before = v->nfindings;
 
     if (!lq->started || lq->a == NULL) {
 	snprintf(text, sizeof(text), "DNSBL: %s not checked", lq->list->label);
 	snprintf(detail, sizeof(detail), "%s", lq->skipwhy[0] ? lq->skipwhy : "query not sent");
-	rc_verdict_add(v, c, lq->started ? RC_TEMP : RC_SKIP, 0, text, detail);
+	f = rc_verdict_add(v, c, lq->started ? RC_TEMP : RC_SKIP, 0, text, detail);
 	goto label;
     }
     if (lq->a->state == RC_Q_ABSENT) {
 	snprintf(text, sizeof(text), "DNSBL: not listed on %s", lq->list->label);
-	rc_verdict_add(v, c, RC_PASS, 0, text, lq->subject);
+	f = rc_verdict_add(v, c, RC_PASS, 0, text, lq->subject);
 	goto label;
     }
     if (lq->a->state != RC_Q_OK) {
 	rc_query_describe(lq->a, how, sizeof(how));
 	snprintf(text, sizeof(text), "DNSBL: lookup on %s failed", lq->list->label);
 	snprintf(detail, sizeof(detail), "%.100s: %s", lq->subject, how);
-	rc_verdict_add(v, c, RC_TEMP, 0, text, detail);
+	f = rc_verdict_add(v, c, RC_TEMP, 0, text, detail);
 	goto label;
     }
     a4 = lq->a->result;
@@ -206,7 +205,7 @@ finish_one(const RC_LISTQ *lq, RC_VERDICT *v)
 	    snprintf(detail, sizeof(detail), "%.100s: %s: %s", lq->subject, code, txt);
 	else
 	    snprintf(detail, sizeof(detail), "%.100s: %s", lq->subject, code);
-	rc_verdict_add(v, c, RC_HIT, best_score, text, detail);
+	f = rc_verdict_add(v, c, RC_HIT, best_score, text, detail);
     } else if (have_error) {
 	char    code[20];
 	struct in_addr in = {htonl(error_code)};
@@ -217,18 +216,16 @@ finish_one(const RC_LISTQ *lq, RC_VERDICT *v)
 		 (error_code >> 8) == 0x7fffffu ? ", the list refused the query"
 		 : error_code == 0x7f000001u ? ", not a listing code (list broken?)"
 		 : ", not a listing (outside 127.0.0.0/8)");
-	rc_verdict_add(v, c, RC_TEMP, 0, text, detail);
+	f = rc_verdict_add(v, c, RC_TEMP, 0, text, detail);
     } else {
 	snprintf(text, sizeof(text), "DNSBL: not listed on %s", lq->list->label);
 	snprintf(detail, sizeof(detail), "%.100s: answer not among the listed codes",
 		 lq->subject);
-	rc_verdict_add(v, c, RC_PASS, 0, text, detail);
+	f = rc_verdict_add(v, c, RC_PASS, 0, text, detail);
     }
 label:
-    if (v->nfindings > before) {
-	f = &v->findings[v->nfindings - 1];
+    if (f != NULL)				/* NULL: counted, not kept */
 	snprintf(f->label, sizeof(f->label), "%s", lq->list->zone);
-    }
 }
 
 void

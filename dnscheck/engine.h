@@ -39,6 +39,8 @@ typedef struct rc_conncache {
     unsigned long generation;		/* of the configuration used */
     char        ip[RC_ADDR_STRLEN + 8];
     char        helo[256];
+    size_t      omitted;		/* as in RC_VERDICT */
+    int         omitted_score;
     size_t      nfindings;
     RC_FINDING  findings[RC_MAX_FINDINGS];
     bool        have_name;
@@ -49,8 +51,13 @@ typedef struct rc_conncache {
 extern void rc_engine_check(const RC_CONFIG *, const RC_FACTS *, RC_CONNCACHE *,
 			    RC_VERDICT *);
 
-/* rc_verdict_add - append a finding; false when the verdict is full */
-extern bool rc_verdict_add(RC_VERDICT *, RC_CHECK, RC_STATUS, int score,
+/*
+ * rc_verdict_add - append a finding. When the verdict is full, a HIT or
+ * TEMP displaces the last PASS or SKIP; what still does not fit is counted
+ * in v->omitted* (score and action include it). Returns the finding to
+ * complete (e.g. its label), NULL when it was counted but not kept.
+ */
+extern RC_FINDING *rc_verdict_add(RC_VERDICT *, RC_CHECK, RC_STATUS, int score,
 			   const char *text, const char *detail);
 
 /* rc_verdict_decide - total score and action from the findings */

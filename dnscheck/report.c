@@ -48,9 +48,19 @@ rc_report_finding(const RC_FINDING *f, char *buf, size_t len)
 {
     OUT     o = out_init(buf, len);
 
-    put(&o, "%+d %s", f->status == RC_HIT ? f->score : 0, f->text);
+    /* a TEMP finding scores only as spf_temperror; shown as it counts */
+    put(&o, "%+d %s", f->status == RC_HIT || f->status == RC_TEMP ? f->score : 0, f->text);
     if (f->detail[0])
 	put(&o, " (%s)", f->detail);
+}
+
+/* omitted - the line that stands for the findings that did not fit */
+static void
+omitted(const RC_VERDICT *v, OUT *o)
+{
+    put(o, "%zu more finding%s not shown (%+d of the score%s)", v->omitted,
+	v->omitted == 1 ? "" : "s", v->omitted_score,
+	v->omitted_temp ? ", some not checked" : "");
 }
 
 int
@@ -78,6 +88,10 @@ rc_report_header_report(const RC_CONFIG *cfg, const RC_VERDICT *v, char *buf, si
 	    continue;
 	rc_report_finding(&v->findings[i], line, sizeof(line));
 	put(&o, "%s%s", shown++ ? "\n\t" : " ", line);
+    }
+    if (v->omitted > 0) {
+	put(&o, "%s", shown++ ? "\n\t" : " ");
+	omitted(v, &o);
     }
     if (shown == 0)
 	put(&o, " no checks enabled");
@@ -117,6 +131,11 @@ rc_report_log(const RC_VERDICT *v, const char *ip, char *buf, size_t len)
 	else if (f->check == RC_CHK_ALLOWLIST)
 	    put(&o, "%s%s", n++ ? "," : "", rc_checkinfo[f->check].id);
     }
+    /* findings that did not fit: their sum, so the line still adds up */
+    if (v->omitted_score != 0)
+	put(&o, "%somitted(%+d)", n++ ? "," : "", v->omitted_score);
+    if (v->omitted_temp)
+	put(&o, "%somitted(temp)", n++ ? "," : "");
     if (n == 0)
 	put(&o, "none");
     if (v->allowlisted)
@@ -165,6 +184,10 @@ rc_report_reply(const RC_CONFIG *cfg, const RC_VERDICT *v, const char *ip,
 	    else
 		put(&o, ": %.*s%s%s", (int) (at - remedy), remedy, eip, at + 2);
 	}
+    }
+    if (v->omitted_score != 0 || v->omitted_temp) {
+	put(&o, "\n");
+	omitted(v, &o);
     }
 }
 

@@ -346,7 +346,10 @@ text_output(const CHECK_OPTS *o, const RC_CONFIG *cfg, const char *cfgname,
 	rc_report_finding(&v->findings[i], line, sizeof(line));
 	printf("  %-4s %s\n", rc_status_name(v->findings[i].status), line);
     }
-    if (v->nfindings == 0)
+    if (v->omitted > 0)
+	printf("  ...  %zu more findings not shown (%+d of the score%s)\n", v->omitted,
+	       v->omitted_score, v->omitted_temp ? ", some not checked" : "");
+    if (v->nfindings == 0 && v->omitted == 0)
 	printf("  (none)\n");
     printf("total: %d (", v->score);
     print_thresholds(stdout, cfg);
@@ -390,7 +393,8 @@ json_output(const CHECK_OPTS *o, const RC_CONFIG *cfg, const char *cfgname,
 	json_str(stdout, rc_checkinfo[f->check].id);
 	printf(", \"status\": ");
 	json_str(stdout, rc_status_name(f->status));
-	printf(", \"score\": %d, \"text\": ", f->status == RC_HIT ? f->score : 0);
+	printf(", \"score\": %d, \"text\": ",
+	       f->status == RC_HIT || f->status == RC_TEMP ? f->score : 0);
 	json_str(stdout, f->text);
 	printf(", \"detail\": ");
 	json_str(stdout, f->detail);
@@ -400,7 +404,9 @@ json_output(const CHECK_OPTS *o, const RC_CONFIG *cfg, const char *cfgname,
 	json_str(stdout, line);
 	printf("}");
     }
-    printf("],\n \"score\": %d, \"action\": \"%s\", \"skipped\": ", v->score,
+    printf("],\n \"omitted\": {\"findings\": %zu, \"score\": %d, \"temp\": %s},",
+	   v->omitted, v->omitted_score, v->omitted_temp ? "true" : "false");
+    printf("\n \"score\": %d, \"action\": \"%s\", \"skipped\": ", v->score,
 	   rc_action_name(v->action));
     if (v->skipped)
 	json_str(stdout, v->skip_reason);

@@ -1,6 +1,8 @@
 """Generic PTR names, HELO checks, DNS blocklists and domain lists through the real
 exim4 against NSD, and the reuse of client results on one connection (issue 3)."""
 
+import re
+
 from harness import ptr_name
 
 
@@ -196,3 +198,27 @@ def test_second_message_reuses_client_results(ctx):
     s1 = [m.header("X-Relaycheck-Score") for m in r.messages]
     assert s1 == [["8"], ["8"]], s1
     assert report(r.messages[0]) == report(r.messages[1])
+
+
+def test_seventy_listing_blocklists_all_count(ctx):
+    # Issue 12 item 2: a message holds 64 findings; the listings beyond them
+    # still count in the score, the action, the reply and the log line.
+    ctx.require_module()
+    zones = dict(ZONES)
+    zones["many.test"] = "".join(f"66.2.0.192.bl{i:02d}  A  127.0.0.2\n" for i in range(70))
+    ns = ctx.nsd(zones)
+    lists = "".join(f"\n[dnsbl bl{i:02d}.many.test]\nscore = 1\n" for i in range(70))
+    ex = ctx.exim(ini(ns, "[scores]\nhelo_mismatch = 0\n" + lists).replace(
+        "reject_score = 0", "reject_score = 0\ntempreject_score = 0"))
+    r = ex.session("192.0.2.66", helo=HELO_OK)
+    assert hdr(r, "X-Relaycheck-Score") == "70", report(r)[-300:]
+    assert report(r).count("+1 DNSBL: listed on") == 64, report(r)[-300:]
+    # the 6 listings that did not fit, and the PASS findings they displaced
+    assert re.search(r" \d+ more findings not shown \(\+6 of the score\)$", report(r)), report(r)[-300:]
+    assert " score=70 " in log_line(r) and ",omitted(+6) " in log_line(r), log_line(r)
+    ex.write_ini(ini(ns, "[scores]\nhelo_mismatch = 0\n" + lists).replace(
+        "reject_score = 0", "reject_score = 70"))
+    r = ex.session("192.0.2.66", helo=HELO_OK)
+    assert r.data_code == 550, r.transcript()
+    assert "(score 70 >= 70)" in r.data_text, r.data_text
+    assert re.search(r"\d+ more findings not shown \(\+6 of the score\)", r.data_text), r.data_text

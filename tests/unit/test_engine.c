@@ -794,7 +794,7 @@ Test(engine, decide)
 	v.config_error = c->config_error;
 	for (int i = 0; i < c->n; i++)
 	    cr_assert(rc_verdict_add(&v, RC_CHK_PTR_MISSING, (RC_STATUS) c->status[i], c->score[i],
-				     "text", "detail"));
+				     "text", "detail") != NULL);
 	v.score = 999;				/* recomputed, not added to */
 	v.temp_seen = !c->want_temp;
 	rc_verdict_decide(d, &v);
@@ -813,14 +813,93 @@ Test(engine, verdict_add_bounds)
     memset(longtext, 'x', sizeof(longtext) - 1);
     longtext[sizeof(longtext) - 1] = 0;
     for (int i = 0; i < RC_MAX_FINDINGS; i++)
-	cr_assert(rc_verdict_add(&v, RC_CHK_PTR_MISSING, RC_HIT, 1, longtext, longtext));
-    cr_expect(not(rc_verdict_add(&v, RC_CHK_PTR_MISSING, RC_HIT, 1, "t", "d")));
+	cr_assert(rc_verdict_add(&v, RC_CHK_PTR_MISSING, RC_HIT, 1, longtext, longtext) != NULL);
+    /* full of HITs: the next one is counted, not kept */
+    cr_expect(eq(ptr, rc_verdict_add(&v, RC_CHK_PTR_MISSING, RC_HIT, 2, "t", "d"), NULL));
+    cr_expect(eq(ptr, rc_verdict_add(&v, RC_CHK_PTR_MISSING, RC_TEMP, 0, "t", NULL), NULL));
+    cr_expect(eq(ptr, rc_verdict_add(&v, RC_CHK_PTR_MISSING, RC_PASS, 5, "t", NULL), NULL));
     cr_expect(eq(sz, v.nfindings, RC_MAX_FINDINGS));
+    cr_expect(eq(sz, v.omitted, 3));
+    cr_expect(eq(int, v.omitted_score, 2));
+    cr_expect(v.omitted_temp);
     cr_expect(eq(sz, strlen(v.findings[0].text), RC_TEXT_MAX - 1));
     cr_expect(eq(sz, strlen(v.findings[0].detail), RC_DETAIL_MAX - 1));
-    cr_assert(rc_verdict_add(&v, RC_CHK_PTR_MISSING, RC_HIT, 1, "t", NULL) == false);
     v.nfindings = 0;
-    cr_assert(rc_verdict_add(&v, RC_CHK_PTR_MISSING, RC_HIT, 1, "t", NULL));
+    cr_assert(rc_verdict_add(&v, RC_CHK_PTR_MISSING, RC_HIT, 1, "t", NULL) != NULL);
     cr_expect(eq(str, v.findings[0].detail, ""));
     cr_expect(eq(str, v.findings[0].label, ""));
+}
+
+Test(engine, verdict_full_hit_displaces_last_pass)
+{
+    RC_FINDING *f;
+
+    for (int i = 0; i < RC_MAX_FINDINGS; i++)
+	cr_assert(rc_verdict_add(&v, RC_CHK_DNSBL, i % 2 ? RC_PASS : RC_HIT, 1,
+				 i % 2 ? "pass" : "hit", NULL) != NULL);
+    f = rc_verdict_add(&v, RC_CHK_DNSBL, RC_HIT, 7, "new", NULL);
+    cr_assert(f == &v.findings[RC_MAX_FINDINGS - 1], "appended last");
+    cr_expect(eq(str, f->text, "new"));
+    cr_expect(eq(sz, v.omitted, 1));
+    cr_expect(eq(int, v.omitted_score, 0), "a PASS went, no score lost");
+    /* the PASS at index 63 went; order of the rest unchanged */
+    cr_expect(eq(str, v.findings[61].text, "pass"));
+    cr_expect(eq(str, v.findings[62].text, "hit"));
+}
+
+/* ---- more findings than the verdict holds (issue 12, item 2) ---- */
+
+/*
+ * many_lists - `nlists' DNSBL sections scoring 1 each, every one listing
+ * the client; only the blocklists score
+ */
+static void
+many_lists(int nlists, int nclean)
+{
+    char   *body = xasprintf("[scores]\nptr_missing = 0\nptr_generic = 0\n" NO_OTHERS), *more;
+
+    for (int i = 0; i < nlists + nclean; i++) {
+	char    zone[64], name[128];
+
+	snprintf(zone, sizeof(zone), "bl%02d.example", i);
+	more = xasprintf("%s[dnsbl %s]\nscore = 1\n", body, zone);
+	free(body);
+	body = more;
+	snprintf(name, sizeof(name), "66.2.0.192.%s", zone);
+	if (i < nclean)
+	    fakedns_add(dns, name, RC_T_A, FAKE_NXDOMAIN, NULL, 0);
+	else
+	    fakedns_add(dns, name, RC_T_A, FAKE_ANSWER, "127.0.0.2", 0);
+    }
+    config("5s", "reject_score = 0\ntempreject_score = 0\n%s", body);
+    free(body);
+}
+
+Test(engine, seventy_listings_all_count)
+{
+    char    hdr[16384];
+
+    many_lists(70, 0);
+    check(CLIENT);
+    cr_expect(eq(int, v.score, 70), "score %d from %zu findings", v.score, v.nfindings);
+    rc_report_header_report(cfg, &v, hdr, sizeof(hdr));
+    cr_expect(not(eq(ptr, strstr(hdr, "6 more findings not shown (+6 of the score)"), NULL)),
+	      "%s", hdr);
+}
+
+Test(engine, listings_kept_before_clean_lists)
+{
+    size_t  hits = 0;
+
+    /* 60 clean lists fill most of the verdict; the 20 listings after them are shown */
+    many_lists(20, 60);
+    check(CLIENT);
+    cr_expect(eq(int, v.score, 20));
+    for (size_t i = 0; i < v.nfindings; i++)
+	if (v.findings[i].status == RC_HIT) {
+	    hits++;
+	    cr_expect(not(eq(str, v.findings[i].label, "")), "finding %zu has its list", i);
+	}
+    cr_expect(eq(sz, hits, 20), "%zu listings shown", hits);
+    cr_expect(eq(sz, v.omitted, 16));
 }

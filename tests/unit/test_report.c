@@ -37,7 +37,7 @@ TestSuite(report, .init = setup, .fini = teardown);
 static void
 add(RC_CHECK c, RC_STATUS st, int score, const char *text, const char *detail)
 {
-    cr_assert(rc_verdict_add(&v, c, st, score, text, detail));
+    cr_assert(rc_verdict_add(&v, c, st, score, text, detail) != NULL);
 }
 
 static void
@@ -82,7 +82,7 @@ static const struct finding_case report_finding_cases[] = {
 	{RC_HIT, -3, "SPF: pass", "example.com", "", "-3 SPF: pass (example.com)"},
 	{RC_HIT, 0, "Relay Host: x", "", "", "+0 Relay Host: x"},
 	{RC_TEMP, 5, "Relay Host: DNS PTR lookup failed", "192.0.2.66: timeout after 5000 ms",
-	 "", "+0 Relay Host: DNS PTR lookup failed (192.0.2.66: timeout after 5000 ms)"},
+	 "", "+5 Relay Host: DNS PTR lookup failed (192.0.2.66: timeout after 5000 ms)"},
 	{RC_PASS, 4, "Relay Host: DNS PTR record present", "mx.example", "",
 	 "+0 Relay Host: DNS PTR record present (mx.example)"},
 	{RC_SKIP, 4, "DNSBL: x not checked", "no sender domain", "",
