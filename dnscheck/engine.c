@@ -282,10 +282,16 @@ rc_engine_check(const RC_CONFIG *cfg, const RC_FACTS *facts, RC_CONNCACHE *cache
     int     want;
     RC_SPF  spf;
     bool    spf_ran = false;
+    RC_FACTS nfacts;
+    char    helo[256];
 
     /* Everything but the findings, which rc_verdict_add() clears one by one. */
     memset(v, 0, offsetof(RC_VERDICT, findings));
     memset(&m, 0, sizeof(m));
+    /* The HELO name as every rule sees it: one trailing dot off. */
+    nfacts = *facts;
+    nfacts.helo = rc_helo_normalize(facts->helo, helo, sizeof(helo));
+    facts = &nfacts;
     m.cfg = cfg;
     m.facts = facts;
 

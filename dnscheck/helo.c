@@ -61,8 +61,24 @@ helo_literal(const char *helo, RC_ADDR *a)
     return (rc_addr_parse(helo, a));
 }
 
-/* fqdn_problem - why a name is not a usable FQDN, or NULL */
+/* rc_helo_normalize - one trailing dot off, once, for every rule */
 
+const char *
+rc_helo_normalize(const char *helo, char *buf, size_t len)
+{
+    size_t  n;
+
+    if (helo == NULL || (n = strlen(helo)) < 2 || helo[n - 1] != '.' || n > len)
+	return (helo);
+    memcpy(buf, helo, n - 1);
+    buf[n - 1] = 0;
+    return (buf);
+}
+
+/*
+ * fqdn_problem - why a (normalised) name is not a usable FQDN, or NULL. A
+ * trailing dot left after normalisation ends an empty label.
+ */
 static const char *
 fqdn_problem(const char *s)
 {
@@ -71,15 +87,17 @@ fqdn_problem(const char *s)
 
     if (len == 0)
 	return ("no HELO/EHLO name");
+    if (strcmp(s, ".") == 0)
+	return ("not a host name");
     if (len > 253)
 	return ("longer than 253 characters");
     if (strcasecmp(s, "localhost") == 0 || strncasecmp(s, "localhost.", 10) == 0)
 	return ("localhost");
-    if (strchr(s, '.') == NULL || (len > 1 && s[len - 1] == '.' && !strchr(s, '.')[1]))
+    if (strchr(s, '.') == NULL)
 	return ("no dot");
     for (const char *p = s; *p; p++) {
 	if (*p == '.') {
-	    if (label == 0 && p[1] != 0)
+	    if (label == 0)
 		return ("empty label");
 	    label = 0;
 	    continue;
@@ -89,7 +107,9 @@ fqdn_problem(const char *s)
 	if (++label > 63)
 	    return ("label longer than 63 characters");
     }
-    last = strrchr(s[len - 1] == '.' ? "" : s, '.');
+    if (label == 0)
+	return ("empty label");
+    last = strrchr(s, '.');
     if (last != NULL) {
 	bool    numeric = true;
 
@@ -116,7 +136,7 @@ rc_helo_start(RC_HELOCHECK *h, RC_RESOLVER *r, const RC_CONFIG *cfg, const char 
 {
     RC_ADDR lit, ours;
     const char *why;
-    char    detail[RC_DETAIL_MAX], cip[RC_ADDR_STRLEN];
+    char    detail[RC_DETAIL_MAX], cip[RC_ADDR_STRLEN], ours_name[256];
 
     memset(h, 0, sizeof(*h));
     h->client = *client;
@@ -143,7 +163,8 @@ rc_helo_start(RC_HELOCHECK *h, RC_RESOLVER *r, const RC_CONFIG *cfg, const char 
 	}
 	return;
     }
-    if (primary_hostname && *primary_hostname && strcasecmp(helo, primary_hostname) == 0) {
+    if (primary_hostname && *primary_hostname
+	&& strcasecmp(helo, rc_helo_normalize(primary_hostname, ours_name, sizeof(ours_name))) == 0) {
 	snprintf(detail, sizeof(detail), "%.200s is this server's name", h->name);
 	found(h, RC_CHK_HELO_IS_US, RC_HIT, detail);
 	return;

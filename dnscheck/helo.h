@@ -10,7 +10,8 @@
  *   helo_wrong_ip	a literal that is not the client's address, or a
  *			private/reserved one
  *   helo_is_us		our $primary_hostname or our own address
- *   helo_not_fqdn	no dot, "localhost", a numeric top label, bad syntax
+ *   helo_not_fqdn	no dot, "localhost", a numeric top label, bad syntax,
+ *			"." (the engine has already removed one trailing dot)
  *   helo_mismatch	the name's A/AAAA records do not include the client
  */
 #ifndef RC_HELO_H_INCLUDED
@@ -30,6 +31,14 @@ typedef struct rc_helocheck {
     bool        looked_up;
     char        name[256];		/* escaped HELO name */
 } RC_HELOCHECK;
+
+/*
+ * rc_helo_normalize - the HELO name every rule sees: one trailing dot
+ * removed ("mail.example." is "mail.example"), but "." stays, as it is not
+ * a name. Returns `helo' itself or `buf'; a name that does not fit in buf
+ * is returned unchanged (it is too long to be a name anyway).
+ */
+extern const char *rc_helo_normalize(const char *helo, char *buf, size_t len);
 
 extern void rc_helo_start(RC_HELOCHECK *, RC_RESOLVER *, const RC_CONFIG *,
 			  const char *helo, const RC_ADDR *client,

@@ -222,3 +222,23 @@ def test_seventy_listing_blocklists_all_count(ctx):
     assert r.data_code == 550, r.transcript()
     assert "(score 70 >= 70)" in r.data_text, r.data_text
     assert re.search(r"\d+ more findings not shown \(\+6 of the score\)", r.data_text), r.data_text
+
+
+def test_helo_trailing_dot_is_the_same_name(ctx):
+    # Issue 12 item 9: one trailing dot is normalised before every HELO rule;
+    # "." alone is not a name.
+    ns, ex = setup(ctx)
+    r = ex.session("192.0.2.10", helo="192.0.2.10.")
+    assert "helo_bare_ip(+3)" in log_line(r), log_line(r)
+    r = ex.session("192.0.2.10", helo="host.123.")
+    assert "+2 HELO: not a fully qualified domain name (host.123: numeric top-level label)" \
+        in report(r), report(r)
+    r = ex.session("192.0.2.10", helo="workstation.")
+    assert "(workstation: no dot)" in report(r), report(r)
+    r = ex.session("192.0.2.10", helo=".")
+    assert "+2 HELO: not a fully qualified domain name (.: not a host name)" in report(r), report(r)
+    r = ex.session("192.0.2.10", helo="host.example..")
+    assert "(host.example.: empty label)" in report(r), report(r)
+    r = ex.session("192.0.2.10", helo=HELO_OK + ".")
+    assert "+0 HELO: name resolves to the IP (helo.good.example)" in report(r), report(r)
+    assert hdr(r, "X-Relaycheck-Score") == "0", report(r)
