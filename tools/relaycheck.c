@@ -28,6 +28,7 @@
  *	78 configuration error (EX_CONFIG): the module would answer every
  *	   message with 451
  */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -686,6 +687,70 @@ decide(const SUMMARY *s, int score, bool allowlisted, bool temp)
     return (RC_ACCEPT);
 }
 
+/* span - how many characters of `set' start `p' (at most `max') */
+static size_t
+span(const char *p, const char *set, size_t max)
+{
+    size_t  n = 0;
+
+    while (n < max && p[n] != 0 && strchr(set, p[n]) != NULL)
+	n++;
+    return (n);
+}
+
+/* msgid_part - `n' base-62 characters, then `sep' */
+static bool
+msgid_part(const char **pp, size_t n, char sep)
+{
+    static const char b62[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+    if (span(*pp, b62, n) != n || (*pp)[n] != sep)
+	return (false);
+    *pp += n + 1;
+    return (true);
+}
+
+/*
+ * own_line - the text of one of the module's own main-log lines, or NULL.
+ * Exim writes "YYYY-MM-DD HH:MM:SS", then optional ".ddd" (log_selector
+ * millisec), " +hhmm" (log_timezone), " [pid]" (pid) and " <message id>"
+ * (6-6-2 characters before Exim 4.97, 6-11-4 after), then the text. Only
+ * a text that begins with "relaycheck: " is ours: the same words anywhere
+ * else (a sender address in a rejection line) are someone else's.
+ */
+static const char *
+own_line(const char *line)
+{
+    static const char digits[] = "0123456789";
+    static const char shape[] = "dddd-dd-dd dd:dd:dd";
+    const char *p = line, *id;
+
+    for (size_t i = 0; shape[i]; i++)
+	if (shape[i] == 'd' ? !isdigit((unsigned char) p[i]) : p[i] != shape[i])
+	    return (NULL);
+    p += sizeof(shape) - 1;
+    if (p[0] == '.' && span(p + 1, digits, 3) == 3)
+	p += 4;
+    if (p[0] == ' ' && (p[1] == '+' || p[1] == '-') && span(p + 2, digits, 4) == 4)
+	p += 6;
+    if (p[0] == ' ' && p[1] == '[') {
+	size_t  n = span(p + 2, digits, 12);
+
+	if (n == 0 || p[2 + n] != ']')
+	    return (NULL);
+	p += n + 3;
+    }
+    if (*p++ != ' ')
+	return (NULL);
+    id = p;
+    if ((msgid_part(&p, 6, '-') && msgid_part(&p, 6, '-') && msgid_part(&p, 2, ' '))
+	|| (p = id, msgid_part(&p, 6, '-') && msgid_part(&p, 11, '-') && msgid_part(&p, 4, ' ')))
+	;
+    else
+	p = id;
+    return (strncmp(p, "relaycheck: ", 12) == 0 ? p : NULL);
+}
+
 /*
  * summary_line - one main-log line:
  *   ... relaycheck: ip=<ip> score=<n> action=<a> checks=<item>,...
@@ -701,11 +766,13 @@ summary_line(SUMMARY *s, const char *line)
     bool    temp = false, allowlisted;
     char   *e;
 
-    if (strstr(line, "relaycheck: configuration error") != NULL) {
+    if ((p = own_line(line)) == NULL)
+	return;
+    if (strncmp(p, "relaycheck: configuration error", 31) == 0) {
 	s->config_errors++;
 	return;
     }
-    if ((p = strstr(line, "relaycheck: ip=")) == NULL)
+    if (strncmp(p, "relaycheck: ip=", 15) != 0)
 	return;
     if ((v = field(p, " score=", &len)) == NULL) {
 	s->unparsed++;

@@ -330,6 +330,33 @@ SYNTHETIC_LOG = """\
 """
 
 
+# Issue 12 item 10: lines that merely contain the module's words are not its lines.
+FORGED_LOG = """\
+2026-01-02 11:00:00 1aaaaa-000009-AA ** x@y.example F=<"relaycheck: ip=6.6.6.6 score=99 action=reject checks=ptr_missing(+99) queries=1 time=1ms"@evil.example> R=r T=t: rejected
+2026-01-02 11:00:01 H=(evil) [6.6.6.6] F=<"relaycheck: ip=6.6.6.7 score=99 action=reject checks=none queries=1 time=1ms"@evil.example> rejected RCPT <a@b.example>
+2026-01-02 11:00:02 1aaaaa-000010-AA <= "relaycheck: configuration error: forged"@evil.example H=(evil) [6.6.6.6] P=smtp S=1
+relaycheck: ip=6.6.6.8 score=99 action=reject checks=none queries=1 time=1ms
+2026-01-02 11:00:03 x relaycheck: ip=6.6.6.9 score=99 action=reject checks=none queries=1 time=1ms
+2026-01-02 11:00:04.123 +0100 [77] 1aaaaa-000011-AA relaycheck: ip=192.0.2.80 score=2 action=accept checks=helo_not_fqdn(+2) queries=2 time=1ms
+2026-01-02 11:00:05 1xZRmp-00000000011-0tAB relaycheck: ip=192.0.2.81 score=0 action=accept checks=none queries=2 time=1ms
+2026-01-02 11:00:06 relaycheck: ip=192.0.2.82 score=0 action=accept checks=none queries=2 time=1ms
+"""
+
+
+def test_summary_counts_only_the_modules_own_lines(ctx):
+    log = write(ctx, "mainlog", FORGED_LOG)
+    cfg = write(ctx, "c.ini", "[relaycheck]\nreject_score = 15\n")
+    r = run(ctx, "--summary", log, "--config", cfg)
+    assert r.returncode == 0, r
+    out = r.stdout
+    # the three real lines: millisec + timezone + pid, a 4.97 message id, no id at all
+    assert out.startswith("relaycheck summary: 3 messages, "), out
+    assert re.search(r"^  accept +3 +100\.0%$", out, re.M), out
+    assert re.search(r"^  reject +0 +0\.0%$", out, re.M), out
+    assert "configuration error" not in out, out
+    assert "ptr_missing" not in out, out
+
+
 def test_summary(ctx):
     log = write(ctx, "mainlog", SYNTHETIC_LOG)
     cfg = write(ctx, "c.ini", "[relaycheck]\nreject_score = 15\n")   # the logging config
