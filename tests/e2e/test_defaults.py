@@ -1,0 +1,269 @@
+"""Every configuration example the project ships loads, and every default the documentation
+states is the built-in one (issue 12, item 11).
+
+The built-in defaults are what `relaycheck --check-config` prints for a file holding only the
+section headers: the effective configuration, defaults included. Documents checked against it:
+relaycheck.ini(5) (each key's "default ..."), README's tables, exim-conf-examples/relaycheck.ini
+(which says its values are the built-in ones) and the packaged /etc/exim4/relaycheck.ini (its
+list of built-in scores)."""
+
+import glob
+import os
+import re
+import shlex
+import subprocess
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BARE = "[relaycheck]\n[scores]\n[no_server_check]\n[dnsbl bl.example]\n[rhsbl rh.example]\n"
+
+
+def cli(ctx):
+    path = os.environ.get("RELAYCHECK_CLI", os.path.join(REPO, "build", "relaycheck"))
+    if not os.path.exists(path):
+        if os.environ.get("E2E_REQUIRE_MODULE"):
+            raise AssertionError(f"{path} not built")
+        ctx.skip(f"{path} not built (run make)")
+    return path
+
+
+def check_config(ctx, path):
+    return subprocess.run([cli(ctx), "--check-config", path], capture_output=True, text=True,
+                          env={"PATH": "/usr/bin:/bin", "LANG": "C"}, timeout=60)
+
+
+def dump(ctx, text):
+    """The effective configuration of `text`: {section kind: {key: value}}; list sections by
+    kind (dnsbl, rhsbl), repeated keys joined with a space."""
+    path = ctx.path("dump.ini")
+    with open(path, "w") as f:
+        f.write(text)
+    r = check_config(ctx, path)
+    assert r.returncode == 0, r.stdout + r.stderr
+    out, sec = {}, None
+    for line in r.stdout.splitlines():
+        if line.startswith("["):
+            sec = line.strip("[]").split(" ")[0]
+            out.setdefault(sec, {})
+        elif sec and " =" in line:
+            key, _, value = line.partition(" =")
+            value = value.strip()
+            out[sec][key] = f"{out[sec][key]} {value}" if key in out[sec] else value
+    return out
+
+
+def builtin(ctx):
+    d = dump(ctx, BARE)
+    assert len(d["scores"]) >= 16 and "reject_score" in d["relaycheck"], d
+    return d
+
+
+def same(documented, actual, key):
+    """Lists compare as sets (skip_hosts), "A to B" is the range "A-B", "the zone" the label."""
+    documented = documented.strip().strip("`*").strip()
+    if documented in ("(empty)", "empty"):
+        documented = ""
+    if key == "label" and documented == "the zone":
+        documented = actual
+    documented = re.sub(r"^(\S+) to (\S+)$", r"\1-\2", documented)
+    return sorted(documented.replace(",", " ").split()) == sorted(actual.split())
+
+
+# ---- every example loads ----
+
+def examples():
+    found = sorted(glob.glob(os.path.join(REPO, "exim-conf-examples", "**", "*.ini"), recursive=True))
+    found += [os.path.join(REPO, "packaging", "deb", "relaycheck.ini")]
+    return found
+
+
+def test_every_shipped_example_loads(ctx):
+    files = examples()
+    assert len(files) >= 2, files
+    for path in files:
+        r = check_config(ctx, path)
+        assert r.returncode == 0, f"{path}: {r.stdout}{r.stderr}"
+        assert "configuration valid" in r.stdout + r.stderr, r.stdout + r.stderr
+
+
+def test_every_ini_block_in_the_docs_loads(ctx):
+    # README's ```ini blocks and the EXAMPLE of relaycheck.ini(5), each a file of its own
+    blocks = re.findall(r"^```ini\n(.*?)^```", open(os.path.join(REPO, "README.md")).read(),
+                        re.M | re.S)
+    page = open(os.path.join(REPO, "man", "relaycheck.ini.5")).read()
+    m = re.search(r'^\.SH "?EXAMPLE"?\n.*?^\.EX\n(.*?)^\.EE', page, re.M | re.S)
+    assert m, "relaycheck.ini(5) has no EXAMPLE block"
+    blocks.append(m.group(1).replace("\\-", "-").replace("\\&", "").replace("\\e", "\\"))
+    for i, text in enumerate(blocks):
+        if not re.search(r"^\[relaycheck\]", text, re.M):
+            text = "[relaycheck]\n" + text      # a fragment of a larger file
+        path = ctx.path(f"block{i}.ini")
+        with open(path, "w") as f:
+            f.write(text)
+        r = check_config(ctx, path)
+        assert r.returncode == 0, f"block {i}:\n{text}\n{r.stdout}{r.stderr}"
+
+
+# ---- every documented default is the built-in one ----
+
+def man_items(page):
+    """(section kind, [keys], item text) for every .TP item of a [section] of the page."""
+    sec, items = None, []
+    cur = None
+    for line in page.splitlines():
+        if line.startswith(".SH"):
+            m = re.match(r'\.SH "\[(\w+)', line)
+            sec = m.group(1) if m else None
+            cur = None
+            continue
+        if sec is None:
+            continue
+        if line in (".TP", ".PP") or line.startswith(".SS"):
+            cur = None
+            if line == ".TP":
+                cur = (sec, [], [])
+                items.append(cur)
+            continue
+        if cur is None:
+            continue
+        m = re.match(r'\.BI "(\w+) = ', line)
+        if m and (not cur[2] or cur[2][-1] == ".TQ"):
+            cur[1].append(m.group(1))
+        cur[2].append(line)
+    return [(s, k, lines) for s, k, lines in items if k]
+
+
+def first_word(macro_line):
+    """The first argument of a font macro line that is a value, not punctuation."""
+    args = shlex.split(macro_line.split(" ", 1)[1]) if " " in macro_line else []
+    for a in args:
+        a = a.replace("\\-", "-").replace("\\&", "")
+        if re.match(r"[\w:./\[\]-]", a):
+            return a
+    return None
+
+
+def man_defaults(lines, nkeys):
+    """The default values an item states, in key order, or None."""
+    merged = []                                 # running text lines joined into one
+    for line in lines:
+        if merged and not line.startswith(".") and not merged[-1].startswith(".") \
+                and not re.search(r"\b[Dd]efaults?$", merged[-1]):
+            merged[-1] += " " + line
+        else:
+            merged.append(line)
+    lines = merged
+    for i, line in enumerate(lines):
+        if re.search(r"\b[Dd]efaults?$", line):                 # "default" then .BR value
+            vals = []
+            for nxt in lines[i + 1:]:
+                if nxt.startswith(".B"):
+                    vals.append(first_word(nxt))
+                    if len(vals) == nkeys:
+                        return vals
+                elif nxt not in ("and",):
+                    break
+            return vals or None
+        m = re.search(r"\b[Dd]efault: (.*?)\.(?:\s|$)", line)    # "default: the zone."
+        if m:
+            return [m.group(1)]
+        if re.search(r"\(the default\)|the default\)", line):     # .B accept / (the default)
+            if re.search(r"(^|\s)Empty \(the default\)", line):
+                return [""]
+            for prev in reversed(lines[:i]):
+                if prev.startswith(".B") or prev.startswith(".RB"):
+                    return [first_word(prev)]
+    return None
+
+
+# keys whose item says what happens without them rather than naming a value
+NO_VALUE = {("no_server_check", "ip"), ("no_server_check", "host"),
+            ("no_server_check", "domain")}
+
+
+def test_man_page_defaults_are_builtin(ctx):
+    bi = builtin(ctx)
+    page = open(os.path.join(REPO, "man", "relaycheck.ini.5")).read()
+    seen, wrong = set(), []
+    for sec, keys, lines in man_items(page):
+        if sec not in bi:
+            continue
+        vals = man_defaults(lines, len(keys))
+        for j, key in enumerate(keys):
+            if (sec, key) in NO_VALUE:
+                continue
+            if vals is None or j >= len(vals):
+                wrong.append(f"[{sec}] {key}: no default stated")
+                continue
+            seen.add((sec, key))
+            if key not in bi[sec]:
+                wrong.append(f"[{sec}] {key}: documented, but not in the effective configuration")
+            elif not same(vals[j], bi[sec][key], key):
+                wrong.append(f"[{sec}] {key}: page says {vals[j]!r}, built in {bi[sec][key]!r}")
+    # [rhsbl zone]: "the keys of [dnsbl zone] (same defaults)"
+    if re.search(r'^\.SH "\[rhsbl zone\] SECTIONS"\n.*?\(same defaults\)', page, re.M | re.S):
+        for key in bi["dnsbl"]:
+            if ("dnsbl", key) in seen and key in bi["rhsbl"]:
+                seen.add(("rhsbl", key))
+                if key != "label" and bi["rhsbl"][key] != bi["dnsbl"][key]:
+                    wrong.append(f"[rhsbl] {key}: page says as [dnsbl], built in {bi['rhsbl'][key]!r}")
+    missing = [f"[{s}] {k}" for s in bi for k in bi[s] if (s, k) not in seen]
+    assert not wrong and not missing, "; ".join(wrong + [m + ": not on the page" for m in missing])
+
+
+def test_readme_defaults_are_builtin(ctx):
+    bi = builtin(ctx)
+    readme = open(os.path.join(REPO, "README.md")).read()
+    checked, wrong = 0, []
+    for row in re.findall(r"^\| `(\w+)`(?: … `(\w+)`)? \| ([^|]+) \|", readme, re.M):
+        first, last, value = row
+        if first == "spf_pass" and last == "spf_temperror":
+            keys = [k for k in bi["scores"] if k.startswith("spf_")]
+            values = [v.strip() for v in value.split(",")]
+        else:
+            keys, values = [first], [value]
+        for key, val in zip(keys, values):
+            for sec in ("scores", "relaycheck", "no_server_check", "dnsbl"):
+                if key in bi[sec] and re.match(r"\s*(`|\*\(|the |\d|-)", val):
+                    val = re.sub(r" *\(default\)|:.*$", "", val) if sec == "no_server_check" else val
+                    checked += 1
+                    if not same(val, bi[sec][key], key):
+                        wrong.append(f"{key}: README says {val.strip()!r}, built in {bi[sec][key]!r}")
+                    break
+    assert checked >= len(bi["scores"]) + len(bi["relaycheck"]), f"only {checked} defaults found"
+    assert not wrong, "; ".join(wrong)
+
+
+def test_example_ini_values_are_builtin(ctx):
+    # exim-conf-examples/relaycheck.ini: "the built-in defaults, which are the values shown below
+    # minus the example [dnsbl], [rhsbl] and [no_server_check] entries"
+    bi = builtin(ctx)
+    path = os.path.join(REPO, "exim-conf-examples", "relaycheck.ini")
+    text = open(path).read()
+    assert "built-in defaults, which are the\n# values shown below" in text
+    ex = dump(ctx, text)
+    for sec in ("relaycheck", "scores", "no_server_check"):
+        diff = {k: (ex[sec].get(k), v) for k, v in bi[sec].items() if ex[sec].get(k) != v}
+        diff.update({k: (v, None) for k, v in ex[sec].items() if k not in bi[sec] and k != "domain"
+                     and k not in ("ip", "host")})
+        assert not diff, f"[{sec}] example vs built in: {diff}"
+    # the comments' "(default 5)", "(default no)", "(default: the zone)", "sender (default)"
+    assert re.search(r"score .*\n#\s+\(default (\d+)\)", text).group(1) == bi["dnsbl"]["score"]
+    assert re.search(r"\(default score (\d+)\)", text).group(1) == bi["rhsbl"]["score"]
+    assert re.search(r"for the report \(default (\w+)\)", text).group(1) == bi["dnsbl"]["txt"]
+    assert re.search(r"#\s+(\w+)\s+the envelope sender's domain \(default\)", text).group(1) \
+        == bi["rhsbl"]["target"]
+
+
+def test_packaged_ini_states_builtin_scores(ctx):
+    bi = builtin(ctx)
+    text = open(os.path.join(REPO, "packaging", "deb", "relaycheck.ini")).read()
+    block = text[text.index("Built-in defaults:"):text.index("\n\n", text.index("Built-in defaults:"))]
+    stated = dict(re.findall(r"(\w+) = (-?\d+)", block))
+    zeros = re.search(r"\(([\w, ]+) = 0\)", block)
+    for k in zeros.group(1).split(", "):
+        stated[k] = "0"
+    assert stated == bi["scores"], (stated, bi["scores"])
+    # and its live values are the built-in ones
+    live = dump(ctx, text)
+    for sec in ("relaycheck", "scores", "no_server_check"):
+        assert live[sec] == bi[sec], (sec, live[sec], bi[sec])
