@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <udns.h>
 
 #include "../allowlist/nametable.h"
 #include "engine.h"
@@ -133,14 +132,12 @@ rc_lists_ptr(RC_LISTS *ls, RC_RESOLVER *r, const char *name)
 static void
 txt_reason(const RC_QUERY *q, char *buf, size_t len)
 {
-    const struct dns_rr_txt *t;
+    const unsigned char *txt;
+    size_t  tlen;
 
     buf[0] = 0;
-    if (q == NULL || q->state != RC_Q_OK)
-	return;
-    t = q->result;
-    if (t->dnstxt_nrr > 0)			/* the buffer bounds it; "..." marks a cut */
-	rc_escape(buf, len, (const char *) t->dnstxt_txt[0].txt, (size_t) t->dnstxt_txt[0].len);
+    if (rc_query_txt(q, 0, &txt, &tlen) > 0)	/* the buffer bounds it; "..." marks a cut */
+	rc_escape(buf, len, (const char *) txt, tlen);
 }
 
 static void
@@ -148,9 +145,8 @@ finish_one(const RC_LISTQ *lq, RC_VERDICT *v)
 {
     RC_CHECK c = lq->rhs ? RC_CHK_RHSBL : RC_CHK_DNSBL;
     char    text[RC_TEXT_MAX], detail[RC_DETAIL_MAX], how[96], txt[TXT_MAX + 4];
-    const struct dns_rr_a4 *a4;
-    int     best = -1, best_score = 0;
-    unsigned error_code = 0;
+    int     best = -1, best_score = 0, nans;
+    uint32_t best_code = 0, error_code = 0;
     bool    have_error = false;
     RC_FINDING *f;
 
@@ -172,11 +168,12 @@ finish_one(const RC_LISTQ *lq, RC_VERDICT *v)
 	f = rc_verdict_add(v, c, RC_TEMP, 0, text, detail);
 	goto label;
     }
-    a4 = lq->a->result;
-    for (int i = 0; i < a4->dnsa4_nrr; i++) {
-	unsigned ans = ntohl(a4->dnsa4_addr[i].s_addr);
+    nans = rc_query_a4(lq->a, 0, NULL);
+    for (int i = 0; i < nans; i++) {
+	uint32_t ans = 0;
 	int     sc;
 
+	(void) rc_query_a4(lq->a, i, &ans);
 	if ((ans >> 24) != 127 || (ans >> 8) == 0x7fffffu) {
 	    have_error = true;
 	    error_code = ans;
@@ -187,6 +184,7 @@ finish_one(const RC_LISTQ *lq, RC_VERDICT *v)
 	    if (best < 0 || sc > best_score) {
 		best = i;
 		best_score = sc;
+		best_code = ans;
 	    }
 	} else if (ans == 0x7f000001u) {
 	    /* 127.0.0.1 is no list's listing code: a broken or refusing list. */
@@ -196,7 +194,7 @@ finish_one(const RC_LISTQ *lq, RC_VERDICT *v)
     }
     if (best >= 0) {
 	char    code[20];
-	struct in_addr in = a4->dnsa4_addr[best];
+	struct in_addr in = {htonl(best_code)};
 
 	inet_ntop(AF_INET, &in, code, sizeof(code));
 	txt_reason(lq->txt, txt, sizeof(txt));

@@ -11,7 +11,6 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <udns.h>
 
 #include "engine.h"
 #include "escape.h"
@@ -53,16 +52,14 @@ static void
 ptr_done(RC_QUERY *q)
 {
     RC_PTRCHECK *pc = q->owner;
-    struct dns_rr_ptr *ptr;
+    int     n = rc_query_ptr(q, 0, NULL);
 
-    if (q->state != RC_Q_OK)
-	return;
-    ptr = q->result;
-    pc->nanswer = ptr->dnsptr_nrr;
-    for (int i = 0; i < ptr->dnsptr_nrr && pc->nnames < pc->max_names; i++) {
+    pc->nanswer = n;
+    for (int i = 0; i < n && pc->nnames < pc->max_names; i++) {
 	RC_PTRNAME *pn = &pc->names[pc->nnames];
 
-	pn->name = ptr->dnsptr_ptr[i];
+	pn->name = NULL;
+	(void) rc_query_ptr(q, i, &pn->name);
 	pn->fwd = RC_FWD_PENDING;
 	pn->query = rc_query_submit(q->resolver, pn->name,
 				    pc->client.v4 ? RC_T_A : RC_T_AAAA,

@@ -223,6 +223,7 @@ rc_query_submit(RC_RESOLVER *r, const char *name, int type,
     q->done = done;
     q->owner = owner;
     q->index = index;
+    q->type = type;
     q->submitted_ms = rc_resolver_elapsed(r);
     if (dns_submit_p(r->ctx, name, DNS_C_IN, (enum dns_type) type, DNS_NOSRCH,
 		     parse, query_done, q) == NULL) {
@@ -331,6 +332,55 @@ rc_query_addrs(const RC_QUERY *q, const unsigned char want[16], bool v4,
     if (n > 0 && first != NULL)
 	inet_ntop(v4 ? AF_INET : AF_INET6, addrs, first, (socklen_t) firstlen);
     return (n);
+}
+
+/* answered - q holds a parsed answer of this type */
+
+static bool
+answered(const RC_QUERY *q, int type)
+{
+    return (q != NULL && q->state == RC_Q_OK && q->result != NULL && q->type == type);
+}
+
+int
+rc_query_ptr(const RC_QUERY *q, int i, const char **name)
+{
+    const struct dns_rr_ptr *p;
+
+    if (!answered(q, RC_T_PTR))
+	return (0);
+    p = q->result;
+    if (name != NULL && i >= 0 && i < p->dnsptr_nrr)
+	*name = p->dnsptr_ptr[i];
+    return (p->dnsptr_nrr);
+}
+
+int
+rc_query_a4(const RC_QUERY *q, int i, uint32_t *addr)
+{
+    const struct dns_rr_a4 *a;
+
+    if (!answered(q, RC_T_A))
+	return (0);
+    a = q->result;
+    if (addr != NULL && i >= 0 && i < a->dnsa4_nrr)
+	*addr = ntohl(a->dnsa4_addr[i].s_addr);
+    return (a->dnsa4_nrr);
+}
+
+int
+rc_query_txt(const RC_QUERY *q, int i, const unsigned char **txt, size_t *len)
+{
+    const struct dns_rr_txt *t;
+
+    if (!answered(q, RC_T_TXT))
+	return (0);
+    t = q->result;
+    if (txt != NULL && len != NULL && i >= 0 && i < t->dnstxt_nrr) {
+	*txt = t->dnstxt_txt[i].txt;
+	*len = (size_t) t->dnstxt_txt[i].len;
+    }
+    return (t->dnstxt_nrr);
 }
 
 /* rc_query_describe - what happened, for a TEMP finding's text */

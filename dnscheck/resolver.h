@@ -19,6 +19,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/socket.h>
 
 #define RC_MAX_QUERIES	256		/* per message, whatever the data asks for */
@@ -42,6 +43,7 @@ struct rc_query {
     void        (*done) (RC_QUERY *);
     void       *owner;			/* for the callback */
     int         index;
+    int         type;			/* RC_T_* asked for */
     RC_QUERY   *next;			/* all queries of the message */
 };
 
@@ -89,6 +91,19 @@ extern bool rc_query_undecided(const RC_QUERY *);
  */
 extern int rc_query_addrs(const RC_QUERY *, const unsigned char want[16], bool v4,
 			  bool *found, char *first, size_t firstlen);
+
+/*
+ * Answers, read without udns.h. Each returns the number of records of an
+ * answered query (0 when it has none or is not RC_Q_OK of that type), and
+ * record i when i is in range and the out pointer is not NULL:
+ *   rc_query_ptr	a PTR answer's name i (valid until close)
+ *   rc_query_a4	an A answer's address i, in host byte order
+ *   rc_query_txt	a TXT answer's record i: its bytes (valid until
+ *			close; not NUL-terminated, may hold any byte)
+ */
+extern int rc_query_ptr(const RC_QUERY *, int i, const char **name);
+extern int rc_query_a4(const RC_QUERY *, int i, uint32_t *addr);
+extern int rc_query_txt(const RC_QUERY *, int i, const unsigned char **txt, size_t *len);
 
 /* rc_resolver_wait - run until `q' (or, with NULL, every query) finished */
 extern void rc_resolver_wait(RC_RESOLVER *, const RC_QUERY *q);

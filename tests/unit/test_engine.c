@@ -903,3 +903,172 @@ Test(engine, listings_kept_before_clean_lists)
     cr_expect(eq(sz, hits, 20), "%zu listings shown", hits);
     cr_expect(eq(sz, v.omitted, 16));
 }
+
+/* ---- HELO rules, each through the engine with fake answers ---- */
+
+/* Only the HELO rules score (their defaults): PTR, SPF off. */
+#define ONLY_HELO "[scores]\nptr_missing = 0\nptr_no_address = 0\nptr_mismatch = 0\n" \
+    "ptr_generic = 0\nspf_fail = 0\nspf_softfail = 0\nspf_none = 0\nspf_permerror = 0\n"
+
+struct helo_case {
+    const char *helo;
+    const char *client;
+    RC_CHECK    check;			/* the one finding expected */
+    RC_STATUS   status;
+    int         score;
+    const char *detail;
+};
+
+static const struct helo_case helo_cases[] = {
+    {"[192.0.2.66]", CLIENT, RC_CHK_HELO_BARE_IP, RC_HIT, 3, "[192.0.2.66]"},
+    {"192.0.2.66", CLIENT, RC_CHK_HELO_BARE_IP, RC_HIT, 3, "192.0.2.66"},
+    {"192.0.2.66.", CLIENT, RC_CHK_HELO_BARE_IP, RC_HIT, 3, "192.0.2.66"},
+    {"[IPv6:2001:db8::25]", CLIENT6, RC_CHK_HELO_BARE_IP, RC_HIT, 3, "[IPv6:2001:db8::25]"},
+    {"[198.51.100.1]", CLIENT, RC_CHK_HELO_WRONG_IP, RC_HIT, 5,
+     "[198.51.100.1] is not the client address 192.0.2.66"},
+    {"[10.0.0.1]", CLIENT, RC_CHK_HELO_WRONG_IP, RC_HIT, 5,
+     "[10.0.0.1] is a private/reserved address"},
+    {"[203.0.113.25]", CLIENT, RC_CHK_HELO_IS_US, RC_HIT, 5,
+     "[203.0.113.25] is this server's address"},
+    {"MX.Here.Example", CLIENT, RC_CHK_HELO_IS_US, RC_HIT, 5,
+     "MX.Here.Example is this server's name"},
+    {"mx.here.example.", CLIENT, RC_CHK_HELO_IS_US, RC_HIT, 5,
+     "mx.here.example is this server's name"},
+    {"", CLIENT, RC_CHK_HELO_NOT_FQDN, RC_HIT, 2, "no HELO/EHLO name"},
+    {".", CLIENT, RC_CHK_HELO_NOT_FQDN, RC_HIT, 2, ".: not a host name"},
+    {"workstation", CLIENT, RC_CHK_HELO_NOT_FQDN, RC_HIT, 2, "workstation: no dot"},
+    {"localhost.localdomain", CLIENT, RC_CHK_HELO_NOT_FQDN, RC_HIT, 2,
+     "localhost.localdomain: localhost"},
+    {"host.123", CLIENT, RC_CHK_HELO_NOT_FQDN, RC_HIT, 2, "host.123: numeric top-level label"},
+    {"host.123.", CLIENT, RC_CHK_HELO_NOT_FQDN, RC_HIT, 2, "host.123: numeric top-level label"},
+    {"a..example", CLIENT, RC_CHK_HELO_NOT_FQDN, RC_HIT, 2, "a..example: empty label"},
+    {"host.example..", CLIENT, RC_CHK_HELO_NOT_FQDN, RC_HIT, 2, "host.example.: empty label"},
+    {"bad!name.example", CLIENT, RC_CHK_HELO_NOT_FQDN, RC_HIT, 2,
+     "bad!name.example: characters not allowed in a host name"},
+    {"under_score.example", CLIENT, RC_CHK_HELO_MISMATCH, RC_PASS, 0, "under_score.example"},
+    {"helo.example", CLIENT, RC_CHK_HELO_MISMATCH, RC_PASS, 0, "helo.example"},
+    {"helo.example.", CLIENT, RC_CHK_HELO_MISMATCH, RC_PASS, 0, "helo.example"},
+    {"other.example", CLIENT, RC_CHK_HELO_MISMATCH, RC_HIT, 1,
+     "other.example does not include 192.0.2.66"},
+    {"none.example", CLIENT, RC_CHK_HELO_MISMATCH, RC_HIT, 1,
+     "none.example has no address record, not 192.0.2.66"},
+    {"helo6.example", CLIENT6, RC_CHK_HELO_MISMATCH, RC_PASS, 0, "helo6.example"},
+    {"servfail.example", CLIENT, RC_CHK_HELO_MISMATCH, RC_TEMP, 0,
+     "servfail.example: server failure or no answer after "},	/* then "N ms" */
+};
+
+Test(engine, helo_rules)
+{
+    config("2s", ONLY_HELO);
+    fakedns_default(dns, FAKE_NXDOMAIN);
+    fakedns_add(dns, "under_score.example", RC_T_A, FAKE_ANSWER, CLIENT, 0);
+    fakedns_add(dns, "helo.example", RC_T_A, FAKE_ANSWER, "198.51.100.1 " CLIENT, 0);
+    fakedns_add(dns, "other.example", RC_T_A, FAKE_ANSWER, "198.51.100.1", 0);
+    fakedns_add(dns, "helo6.example", RC_T_AAAA, FAKE_ANSWER, CLIENT6, 0);
+    fakedns_add(dns, "servfail.example", RC_T_A, FAKE_SERVFAIL, NULL, 0);
+    for (size_t ci = 0; ci < sizeof(helo_cases) / sizeof(helo_cases[0]); ci++) {
+	const struct helo_case *c = &helo_cases[ci];
+	RC_FACTS f = {.ip = c->client, .helo = c->helo, .sender = "a@sender.example",
+		      .primary_hostname = "mx.here.example", .interface_ip = "203.0.113.25"};
+	size_t  n = 0, at = 0;
+
+	memset(&v, 0, sizeof(v));
+	check_facts(&f);
+	for (size_t i = 0; i < v.nfindings; i++)
+	    if (v.findings[i].check >= RC_CHK_HELO_BARE_IP && v.findings[i].check <= RC_CHK_HELO_IS_US) {
+		n++;
+		at = i;
+	    }
+	cr_assert(eq(sz, n, 1), "HELO \"%s\": %zu HELO findings", c->helo, n);
+	cr_expect(eq(str, (char *) rc_checkinfo[v.findings[at].check].id,
+		     (char *) rc_checkinfo[c->check].id), "HELO \"%s\"", c->helo);
+	cr_expect(eq(str, (char *) rc_status_name(v.findings[at].status),
+		     (char *) rc_status_name(c->status)), "HELO \"%s\"", c->helo);
+	cr_expect(eq(int, v.findings[at].score, c->score), "HELO \"%s\"", c->helo);
+	cr_expect(eq(int, v.score, c->score), "HELO \"%s\"", c->helo);
+	if (c->status == RC_TEMP)
+	    expect_detail_ms(at, c->detail, 0, 2000);
+	else
+	    cr_expect(eq(str, v.findings[at].detail, (char *) c->detail), "HELO \"%s\"", c->helo);
+    }
+}
+
+/* ---- DNSBL and RHSBL rules ---- */
+
+#define BL(zone) "66.2.0.192." zone
+
+Test(engine, dnsbl_rules)
+{
+    config("2s", "[scores]\nptr_missing = 0\n" NO_OTHERS
+	   "[dnsbl codes.example]\nscore = 4\ncodes = 127.0.0.2-127.0.0.3=9, 127.0.0.10\n"
+	   "label = Codes\n"
+	   "[dnsbl txt.example]\ntxt = yes\n"
+	   "[dnsbl refused.example]\n[dnsbl outside.example]\n[dnsbl broken.example]\n"
+	   "[dnsbl clean.example]\n[dnsbl other.example]\ncodes = 127.0.0.4\n"
+	   "[dnsbl fail.example]\n[dnsbl off.example]\nscore = 0\n");
+    fakedns_default(dns, FAKE_NXDOMAIN);
+    /* two codes: the highest score counts, once */
+    fakedns_add(dns, BL("codes.example"), RC_T_A, FAKE_ANSWER, "127.0.0.10 127.0.0.3", 0);
+    fakedns_add(dns, BL("txt.example"), RC_T_A, FAKE_ANSWER, "127.0.0.2", 0);
+    fakedns_add(dns, BL("txt.example"), RC_T_TXT, FAKE_ANSWER, "see http://txt.example/\x01", 0);
+    fakedns_add(dns, BL("refused.example"), RC_T_A, FAKE_ANSWER, "127.255.255.254", 0);
+    fakedns_add(dns, BL("outside.example"), RC_T_A, FAKE_ANSWER, "10.0.0.1", 0);
+    fakedns_add(dns, BL("broken.example"), RC_T_A, FAKE_ANSWER, "127.0.0.1", 0);
+    fakedns_add(dns, BL("other.example"), RC_T_A, FAKE_ANSWER, "127.0.0.2", 0);
+    fakedns_add(dns, BL("fail.example"), RC_T_A, FAKE_SERVFAIL, NULL, 0);
+    check(CLIENT);
+    cr_assert(eq(sz, v.nfindings, 8), "%zu findings", v.nfindings);
+    expect_finding(0, RC_CHK_DNSBL, RC_HIT, 9, "DNSBL: listed on Codes", "192.0.2.66: 127.0.0.3");
+    expect_finding(1, RC_CHK_DNSBL, RC_HIT, 5, "DNSBL: listed on txt.example",
+		   "192.0.2.66: 127.0.0.2: see http://txt.example/\\x01");
+    expect_finding(2, RC_CHK_DNSBL, RC_TEMP, 0, "DNSBL: refused.example answered an error code",
+		   "192.0.2.66: 127.255.255.254, the list refused the query");
+    expect_finding(3, RC_CHK_DNSBL, RC_TEMP, 0, "DNSBL: outside.example answered an error code",
+		   "192.0.2.66: 10.0.0.1, not a listing (outside 127.0.0.0/8)");
+    expect_finding(4, RC_CHK_DNSBL, RC_TEMP, 0, "DNSBL: broken.example answered an error code",
+		   "192.0.2.66: 127.0.0.1, not a listing code (list broken?)");
+    expect_finding(5, RC_CHK_DNSBL, RC_PASS, 0, "DNSBL: not listed on clean.example",
+		   "192.0.2.66");
+    expect_finding(6, RC_CHK_DNSBL, RC_PASS, 0, "DNSBL: not listed on other.example",
+		   "192.0.2.66: answer not among the listed codes");
+    expect_finding(7, RC_CHK_DNSBL, RC_TEMP, 0, "DNSBL: lookup on fail.example failed", NULL);
+    expect_detail_ms(7, "192.0.2.66: server failure or no answer after ", 0, 2000);
+    cr_expect(eq(str, v.findings[0].label, "codes.example"));
+    cr_expect(eq(int, v.score, 14));
+    cr_expect(eq(int, fakedns_count(dns, BL("off.example"), FAKE_ANY), 0), "score 0: no query");
+}
+
+Test(engine, rhsbl_rules)
+{
+    RC_FACTS f = {.ip = CLIENT, .helo = "helo.listed.example.", .sender = "a@spam.example"};
+
+    config("2s", "[scores]\nptr_missing = 0\nptr_generic = 0\n" NO_OTHERS
+	   "[rhsbl dbl.example]\n[rhsbl hbl.example]\ntarget = helo\nscore = 2\n"
+	   "[rhsbl pbl.example]\ntarget = ptr\nscore = 3\n");
+    fakedns_default(dns, FAKE_NXDOMAIN);
+    fakedns_add(dns, CLIENT_PTR, RC_T_PTR, FAKE_ANSWER, "mail.ptr.example", 0);
+    fakedns_add(dns, "mail.ptr.example", RC_T_A, FAKE_ANSWER, CLIENT, 0);
+    fakedns_add(dns, "spam.example.dbl.example", RC_T_A, FAKE_ANSWER, "127.0.1.2", 0);
+    fakedns_add(dns, "helo.listed.example.hbl.example", RC_T_A, FAKE_ANSWER, "127.0.0.2", 0);
+    fakedns_add(dns, "mail.ptr.example.pbl.example", RC_T_A, FAKE_ANSWER, "127.0.0.2", 0);
+    check_facts(&f);
+    cr_expect(eq(int, v.score, 10), "5 + 2 + 3");
+    cr_expect(eq(int, fakedns_count(dns, "spam.example.dbl.example", RC_T_A), 1));
+    cr_expect(eq(int, fakedns_count(dns, "helo.listed.example.hbl.example", RC_T_A), 1),
+	      "HELO looked up without its trailing dot");
+    cr_expect(eq(int, fakedns_count(dns, "mail.ptr.example.pbl.example", RC_T_A), 1));
+
+    /* a bounce, and a HELO that is no domain: those lists are skipped, not TEMP */
+    {
+	RC_FACTS g = {.ip = CLIENT, .helo = "[192.0.2.66]", .sender = ""};
+
+	memset(&v, 0, sizeof(v));
+	check_facts(&g);
+	cr_expect(eq(int, v.score, 3), "only the PTR list");
+	cr_expect(not(v.temp_seen));
+	for (size_t i = 0; i < v.nfindings; i++)
+	    if (strcmp(v.findings[i].label, "dbl.example") == 0
+		|| strcmp(v.findings[i].label, "hbl.example") == 0)
+		cr_expect(eq(int, v.findings[i].status, RC_SKIP), "%s", v.findings[i].detail);
+    }
+}
