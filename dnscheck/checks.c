@@ -57,20 +57,6 @@ rc_check_by_id(const char *id)
 }
 
 const char *
-rc_action_name(RC_ACTION a)
-{
-    switch (a) {
-    case RC_ACCEPT:
-	return ("accept");
-    case RC_TEMPREJECT:
-	return ("tempreject");
-    case RC_REJECT:
-	return ("reject");
-    }
-    return ("?");
-}
-
-const char *
 rc_status_name(RC_STATUS s)
 {
     switch (s) {

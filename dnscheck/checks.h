@@ -1,9 +1,9 @@
 /*
- * checks.h - check identities, findings and verdicts
+ * checks.h - check identities: the catalogue of checks
  *
  * A check is identified by an RC_CHECK value; its name is the key under
- * [scores] in the INI file and the id in the log line. A finding is what
- * one check concluded for one message:
+ * [scores] in the INI file and the id in the log line. A finding (see
+ * verdict.h) is what one check concluded for one message, with a status:
  *
  *	HIT	the check found a problem; the score counts
  *	PASS	the check ran and found nothing wrong
@@ -67,51 +67,6 @@ extern int rc_check_by_id(const char *);
 #define RC_DETAIL_MAX	320		/* finding detail, already escaped */
 #define RC_LABEL_MAX	64		/* blocklist label */
 
-typedef struct rc_finding {
-    RC_CHECK    check;
-    RC_STATUS   status;
-    int         score;			/* counts only when status == RC_HIT */
-    char        text[RC_TEXT_MAX];	/* printable ASCII */
-    char        detail[RC_DETAIL_MAX];	/* printable ASCII */
-    char        label[RC_LABEL_MAX];	/* blocklist label, "" otherwise */
-} RC_FINDING;
-
-typedef enum rc_action {
-    RC_ACCEPT,
-    RC_TEMPREJECT,
-    RC_REJECT
-} RC_ACTION;
-
-extern const char *rc_action_name(RC_ACTION);
 extern const char *rc_status_name(RC_STATUS);
-
-#define RC_MAX_FINDINGS 64
-
-typedef struct rc_verdict {
-    int         score;
-    RC_ACTION   action;
-    bool        temp_seen;		/* some scoring check ended TEMP */
-    bool        allowlisted;
-    bool        config_error;		/* 451, nothing checked */
-    bool        skipped;		/* not checked at all */
-    char        skip_reason[64];
-    char        note[RC_DETAIL_MAX];	/* log-only remark, e.g. entry not honoured */
-    long        elapsed_ms;
-    int         queries;		/* DNS queries sent for this message */
-    char        received_spf[1024];	/* Received-SPF value (escaped), "" if none */
-    bool        spf_temperror;		/* for 451 4.4.3 (RFC 7208 8.6) */
-    bool        reused;			/* client results from earlier message */
-    /*
-     * Findings that did not fit in findings[]: still counted in the score
-     * and the action, and summarised in the Report header and the reply.
-     * A HIT or TEMP takes the place of a PASS or SKIP when the array is
-     * full, so what is shown is what decided.
-     */
-    size_t      omitted;
-    int         omitted_score;		/* their HIT (and TEMP) scores */
-    bool        omitted_temp;		/* some of them were TEMP */
-    size_t      nfindings;
-    RC_FINDING  findings[RC_MAX_FINDINGS];
-} RC_VERDICT;
 
 #endif

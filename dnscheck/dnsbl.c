@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "../allowlist/nametable.h"
-#include "engine.h"
+#include "verdict.h"
 #include "escape.h"
 
 #define TXT_MAX 200			/* shown of a list's TXT reason (bytes) */

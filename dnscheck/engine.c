@@ -26,98 +26,12 @@
 #include "resolver.h"
 #include "spf.h"
 
-/* counts - does this finding count in the score or the action? */
-
-static bool
-counts(RC_STATUS st)
-{
-    return (st == RC_HIT || st == RC_TEMP);
-}
-
-/*
- * verdict_slot - room for one more finding of status `st': the next free
- * one, or, when full and `st' counts, the place of the last finding that
- * does not (moved out, later ones closing up, so the order stays). NULL:
- * no room; the finding is then counted in v->omitted*.
- */
-static RC_FINDING *
-verdict_slot(RC_VERDICT *v, RC_STATUS st, int score)
-{
-    if (v->nfindings < RC_MAX_FINDINGS)
-	return (&v->findings[v->nfindings++]);
-    if (counts(st)) {
-	for (size_t i = v->nfindings; i-- > 0;) {
-	    if (counts(v->findings[i].status))
-		continue;
-	    memmove(v->findings + i, v->findings + i + 1,
-		    (v->nfindings - i - 1) * sizeof(v->findings[0]));
-	    v->omitted++;
-	    return (&v->findings[v->nfindings - 1]);
-	}
-    }
-    v->omitted++;
-    if (counts(st))
-	v->omitted_score += score;
-    if (st == RC_TEMP)
-	v->omitted_temp = true;
-    return (NULL);
-}
-
-RC_FINDING *
-rc_verdict_add(RC_VERDICT *v, RC_CHECK c, RC_STATUS st, int score,
-	       const char *text, const char *detail)
-{
-    RC_FINDING *f;
-
-    if ((f = verdict_slot(v, st, score)) == NULL)
-	return (NULL);
-    memset(f, 0, sizeof(*f));
-    f->check = c;
-    f->status = st;
-    f->score = score;
-    snprintf(f->text, sizeof(f->text), "%s", text);
-    snprintf(f->detail, sizeof(f->detail), "%s", detail ? detail : "");
-    return (f);
-}
-
-/* rc_verdict_decide - sum HITs; reject, tempreject or accept */
-
-void
-rc_verdict_decide(const RC_CONFIG *cfg, RC_VERDICT *v)
-{
-    v->score = v->omitted_score;
-    v->temp_seen = v->omitted_temp;
-    for (size_t i = 0; i < v->nfindings; i++) {
-	if (v->findings[i].status == RC_HIT)
-	    v->score += v->findings[i].score;
-	else if (v->findings[i].status == RC_TEMP) {
-	    v->temp_seen = true;
-	    v->score += v->findings[i].score;	/* 0 but for spf_temperror */
-	}
-    }
-    if (v->config_error)
-	v->action = RC_TEMPREJECT;
-    else if (v->allowlisted || v->skipped)
-	v->action = RC_ACCEPT;
-    else if (cfg->reject_score > 0 && v->score >= cfg->reject_score)
-	v->action = RC_REJECT;
-    else if (cfg->tempreject_score > 0 && v->score >= cfg->tempreject_score)
-	v->action = RC_TEMPREJECT;
-    else if (v->temp_seen && cfg->on_dns_failure == RC_DNSFAIL_TEMPREJECT)
-	v->action = RC_TEMPREJECT;
-    else
-	v->action = RC_ACCEPT;
-}
-
 /* allowlist - replace every finding by the one "on the list" finding */
 
 static void
 allowlist(RC_VERDICT *v, const char *what)
 {
-    v->nfindings = 0;
-    v->omitted = 0;
-    v->omitted_score = 0;
-    v->omitted_temp = false;
+    rc_verdict_clear(v);
     v->allowlisted = true;
     rc_verdict_add(v, RC_CHK_ALLOWLIST, RC_PASS, 0, rc_checkinfo[RC_CHK_ALLOWLIST].text, what);
 }
@@ -396,11 +310,8 @@ rc_engine_check(const RC_CONFIG *cfg, const RC_FACTS *facts, RC_CONNCACHE *cache
 	if (cache != NULL)
 	    cache_store(cache, &m, v, client_from, client_to);
     } else {
-	RC_FINDING *f;
-
 	for (size_t i = 0; i < cache->nfindings; i++)
-	    if ((f = verdict_slot(v, cache->findings[i].status, cache->findings[i].score)) != NULL)
-		*f = cache->findings[i];
+	    (void) rc_verdict_put(v, &cache->findings[i]);
 	v->omitted += cache->omitted;
 	v->omitted_score += cache->omitted_score;
 	v->reused = true;

@@ -16,6 +16,7 @@
 #include "../allowlist/addr.h"
 #include "../allowlist/config.h"
 #include "checks.h"
+#include "verdict.h"
 
 typedef struct rc_facts {
     const char *ip;			/* client address; NULL: local submission */
@@ -50,17 +51,5 @@ typedef struct rc_conncache {
 /* rc_engine_check - cache may be NULL (no reuse) */
 extern void rc_engine_check(const RC_CONFIG *, const RC_FACTS *, RC_CONNCACHE *,
 			    RC_VERDICT *);
-
-/*
- * rc_verdict_add - append a finding. When the verdict is full, a HIT or
- * TEMP displaces the last PASS or SKIP; what still does not fit is counted
- * in v->omitted* (score and action include it). Returns the finding to
- * complete (e.g. its label), NULL when it was counted but not kept.
- */
-extern RC_FINDING *rc_verdict_add(RC_VERDICT *, RC_CHECK, RC_STATUS, int score,
-			   const char *text, const char *detail);
-
-/* rc_verdict_decide - total score and action from the findings */
-extern void rc_verdict_decide(const RC_CONFIG *, RC_VERDICT *);
 
 #endif

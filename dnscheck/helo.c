@@ -14,7 +14,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "engine.h"
+#include "verdict.h"
 #include "escape.h"
 
 bool

@@ -19,7 +19,7 @@
 
 #include "../allowlist/addr.h"
 #include "../allowlist/config.h"
-#include "checks.h"
+#include "verdict.h"
 #include "resolver.h"
 
 typedef struct rc_helocheck {

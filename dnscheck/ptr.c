@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "engine.h"
+#include "verdict.h"
 #include "escape.h"
 
 /* fwd_done - A/AAAA answer for one PTR name */

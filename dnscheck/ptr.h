@@ -15,7 +15,7 @@
 
 #include "../allowlist/addr.h"
 #include "../allowlist/config.h"
-#include "checks.h"
+#include "verdict.h"
 #include "resolver.h"
 
 #define RC_PTR_MAX_NAMES 32

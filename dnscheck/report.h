@@ -13,7 +13,7 @@
 #include <stddef.h>
 
 #include "../allowlist/config.h"
-#include "checks.h"
+#include "verdict.h"
 
 /* rc_report_finding - "+8 Relay Host: No DNS PTR record (192.0.2.66)" */
 extern void rc_report_finding(const RC_FINDING *, char *, size_t);

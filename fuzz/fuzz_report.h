@@ -16,7 +16,7 @@
 #include "fuzz_common.h"
 
 #include "../allowlist/config.h"
-#include "../dnscheck/checks.h"
+#include "../dnscheck/verdict.h"
 #include "../dnscheck/report.h"
 
 /* check_finding - the contract of checks.h: printable text and detail */
