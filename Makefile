@@ -107,8 +107,13 @@ deps:
 	@sh tests/tools/deps.sh
 
 test: deps
-	@$(MAKE) --no-print-directory test-unit test-responder test-spf test-e2e test-fetch test-static test-man test-package soak-ci \
+	@$(MAKE) --no-print-directory test-layers test-unit test-responder test-spf test-e2e test-fetch test-static test-man test-package soak-ci \
 	    bench-smoke $(if $(filter 1,$(SANITIZE)),,fuzz-regress)
+
+# The include graph against the layer list at the top of doc/HACKING.md.
+.PHONY: test-layers
+test-layers:
+	$(PYTHON) tests/tools/check_layers.py
 
 # The programmable DNS responder the fault and SPF tests stand on, tested on its own (dnspython).
 .PHONY: test-responder

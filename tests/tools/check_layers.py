@@ -1,0 +1,81 @@
+#!/usr/bin/python3
+"""Check the include graph against the layer list at the top of doc/HACKING.md.
+
+    check_layers.py [REPO]
+
+Each numbered line after the `<!-- layers: ... -->` marker is one layer, bottom first, naming
+source files without their extension (`dnscheck/resolver` is resolver.c and resolver.h). A file
+may include its own header and headers of lower layers; an include of the same layer (another
+file) or of a higher one fails, as does a .c/.h file under the source folders that no layer
+names, or a layer entry with no file. Prints one line per finding, then `N passed, N failed`.
+"""
+
+import os
+import re
+import sys
+
+REPO = sys.argv[1] if len(sys.argv) > 1 else \
+    os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+FOLDERS = ("allowlist", "dnscheck", "local_scan", "tools")
+
+
+def layers():
+    text = open(os.path.join(REPO, "doc", "HACKING.md")).read()
+    m = re.search(r"<!-- layers:.*?-->\n(.*?)\n\n", text, re.S)
+    if not m:
+        sys.exit("check_layers: no <!-- layers: --> list in doc/HACKING.md")
+    out = {}
+    for n, line in enumerate(m.group(1).splitlines(), 1):
+        for unit in re.findall(r"`([\w/]+)`", line):
+            if unit in out:
+                sys.exit(f"check_layers: {unit} named twice")
+            out[unit] = n
+    return out
+
+
+def main():
+    layer = layers()
+    passed, failed = 0, 0
+    sources = []
+    for folder in FOLDERS:
+        for name in sorted(os.listdir(os.path.join(REPO, folder))):
+            if name.endswith((".c", ".h")):
+                sources.append(f"{folder}/{name}")
+    units = set()
+    for src in sources:
+        unit = src.rsplit(".", 1)[0]
+        units.add(unit)
+        if unit not in layer:
+            print(f"FAIL {src}: in no layer of doc/HACKING.md")
+            failed += 1
+            continue
+        bad = []
+        for lineno, line in enumerate(open(os.path.join(REPO, src)), 1):
+            m = re.match(r'\s*#\s*include\s+"([^"]+)"', line)
+            if not m:
+                continue
+            target = os.path.normpath(os.path.join(os.path.dirname(src), m.group(1)))
+            tunit = target.rsplit(".", 1)[0]
+            if tunit == unit:
+                continue
+            if tunit not in layer:
+                bad.append(f"{src}:{lineno}: includes {m.group(1)}, in no layer")
+            elif layer[tunit] >= layer[unit]:
+                way = "sideways" if layer[tunit] == layer[unit] else "upward"
+                bad.append(f"{src}:{lineno}: includes {m.group(1)} ({way}: layer "
+                           f"{layer[tunit]} from layer {layer[unit]})")
+        if bad:
+            for b in bad:
+                print(f"FAIL {b}")
+            failed += 1
+        else:
+            passed += 1
+    for unit in sorted(set(layer) - units):
+        print(f"FAIL {unit}: named in doc/HACKING.md, but no such file")
+        failed += 1
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
