@@ -28,6 +28,12 @@
  *     returns: it jumps back to rc_spf_check()'s recovery point, and the
  *     message gets temperror. The handlers are ours only while this file
  *     is inside libspf2 (Exim's own SPF support shares the globals);
+ *   - SPF_request_query_mailfrom() answers "pass" for any 127/8 or ::1
+ *     client without reading DNS ("localhost is always allowed").
+ *     Loopback clients are local processes or, behind a same-host proxy,
+ *     every client, so rc_spf_query() takes the same steps (the record
+ *     fetch, then SPF_record_interpret(), which has no such shortcut)
+ *     and every client's record is evaluated;
  *   - SPF_RESULT_INVALID comes back for a failed top-level record fetch
  *     (DNS error: temperror) or record compile (permerror);
  *   - Received-SPF is only built by SPF_i_done(); when the result is
@@ -1241,6 +1247,35 @@ rc_spf_conclude(RC_SPF_SESSION *s, const RC_SPF_INPUT *in, SPF_request_t *req,
 }
 
 /*
+ * rc_spf_query - SPF_request_query_mailfrom() without its free pass for
+ * loopback clients: the checked domain's record is fetched (through
+ * rc_spf_get_spf()) and interpreted for every client. *respp is set
+ * unless memory ran out; the response's explanation record is the
+ * fetched one, as libspf2 sets it.
+ */
+static SPF_errcode_t
+rc_spf_query(SPF_request_t *req, SPF_response_t **respp)
+{
+    SPF_record_t *rec = NULL;
+    SPF_errcode_t err;
+
+    if ((*respp = SPF_response_new(req)) == NULL)
+	return (SPF_E_NO_MEMORY);
+    req->use_helo = 0;			/* MAIL FROM (or postmaster@<helo>) */
+    req->cur_dom = req->env_from_dp;
+    err = SPF_server_get_record(rc_spf_server, req, *respp, &rec);
+    if (err != SPF_E_SUCCESS) {
+	if (rec != NULL)
+	    SPF_record_free(rec);
+	return (err);
+    }
+    (*respp)->spf_record_exp = rec;
+    err = SPF_record_interpret(rec, req, *respp, 0);
+    SPF_record_free(rec);
+    return (err);
+}
+
+/*
  * rc_spf_evaluate - one request through libspf2. Runs with our handlers
  * installed and the recovery point armed: if libspf2 gives up, control
  * returns to rc_spf_check() and whatever was allocated here is leaked.
@@ -1269,7 +1304,7 @@ rc_spf_evaluate(RC_SPF_SESSION *s, const RC_SPF_INPUT *in)
 	return;
     }
     rc_spf_cur = s;
-    err = SPF_request_query_mailfrom(req, &resp);
+    err = rc_spf_query(req, &resp);
     rc_spf_cur = NULL;
     rc_spf_conclude(s, in, req, resp, err);
     if (resp != NULL)

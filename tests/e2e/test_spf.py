@@ -1,7 +1,8 @@
 """SPF through the real exim4 (issue 4): pass, fail, softfail, none, temperror from a TXT
 lookup that times out, a bounce checked with the HELO identity, on_dns_failure = tempreject
 giving 451 4.4.3, the Received-SPF header above Exim's Received:, and No Server Check
-`domain` entries honoured only when SPF passes."""
+`domain` entries honoured only when SPF passes; loopback clients evaluated like any other
+(issue 12)."""
 
 import os
 import sys
@@ -147,3 +148,33 @@ def test_domain_allowlist_needs_spf_pass(ctx):
         assert "+6 SPF: fail (partner.example" in report(r), report(r)
         line = log_line(r)
         assert 'note="domain entry partner.example not honoured: SPF fail"' in line, line
+
+
+LOOPBACK = ["127.0.0.1", "::1", "::ffff:127.0.0.5"]
+
+
+def test_loopback_client_gets_no_free_pass(ctx):
+    """libspf2 answers "pass (localhost is always allowed)" for any 127/8 or ::1 client
+    without reading DNS. With a skip_hosts that does not list loopback (a same-host TLS proxy
+    makes every client loopback) a `domain` entry must not be honoured on that: the record is
+    evaluated like any other client's."""
+    ctx.require_module()
+    z = zones()
+    z["lo.example"] = {"TXT": ["v=spf1 ip4:127.0.0.0/8 ip6:::1 -all"]}
+    with DNSResponder(z, ipv6=False) as dns:
+        ex = ctx.exim(ini(dns, main="skip_hosts = 192.0.2.250",
+                          extra="[no_server_check]\ndomain = partner.example\n"
+                                "domain_requires_spf = yes\n"))
+        for ip in LOOPBACK:
+            r = session(ctx, dns, ex, "x@partner.example", ip=ip)
+            spf = hdr(r, "Received-SPF")
+            assert spf and spf.startswith("fail "), (ip, spf, r.header_names(), r.mainlog)
+            assert "localhost" not in spf, (ip, spf)
+            assert "No Server Check" not in report(r), (ip, report(r))
+            assert "+6 SPF: fail (partner.example" in report(r), (ip, report(r))
+            assert 'note="domain entry partner.example not honoured: SPF fail"' \
+                in log_line(r), (ip, log_line(r))
+            # a record that does list loopback passes, as for any client
+            r = session(ctx, dns, ex, "x@lo.example", ip=ip)
+            spf = hdr(r, "Received-SPF")
+            assert spf and spf.startswith("pass ") and "localhost" not in spf, (ip, spf)

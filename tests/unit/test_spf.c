@@ -613,3 +613,35 @@ Test(spf, server_reused_and_restarted)
     check("192.0.2.2", "h.test", "a@a.example");
     cr_expect(eq(int, spf.result, RC_SPF_FAIL));
 }
+
+/* ---- loopback clients: evaluated like any other (issue 12, item 1) ---- */
+
+Test(spf, loopback_client_is_evaluated_not_waved_through)
+{
+    /* libspf2's query_mailfrom answers pass for 127/8 and ::1 without DNS */
+    static const char *lo[] = {"127.0.0.1", "::1", "::ffff:127.0.0.5"};
+
+    txt("deny.example", "v=spf1 ip4:192.0.2.0/24 ip6:2001:db8::/32 -all");
+    txt("lo4.example", "v=spf1 ip4:127.0.0.0/8 -all");
+    txt("lo6.example", "v=spf1 ip6:::1 -all");
+    for (size_t i = 0; i < sizeof(lo) / sizeof(lo[0]); i++) {
+	check(lo[i], "h.test", "a@deny.example");
+	cr_expect(eq(int, spf.result, RC_SPF_FAIL), "%s: %s", lo[i], spf.received_spf);
+	cr_expect(strstr(spf.received_spf, "localhost") == NULL, "%s: %s", lo[i],
+		  spf.received_spf);
+	cr_expect(strncmp(spf.received_spf, "fail ", 5) == 0, "%s: %s", lo[i],
+		  spf.received_spf);
+	cr_expect(eq(int, fakedns_count(dns, "deny.example", RC_T_TXT), (int) i + 1),
+		  "%s: the record was not read", lo[i]);
+    }
+    check("127.0.0.1", "h.test", "a@lo4.example");
+    cr_expect(eq(int, spf.result, RC_SPF_PASS), "%s", spf.received_spf);
+    check("::ffff:127.0.0.5", "h.test", "a@lo4.example");
+    cr_expect(eq(int, spf.result, RC_SPF_PASS), "%s", spf.received_spf);
+    check("::1", "h.test", "a@lo4.example");
+    cr_expect(eq(int, spf.result, RC_SPF_FAIL), "%s", spf.received_spf);
+    check("::1", "h.test", "a@lo6.example");
+    cr_expect(eq(int, spf.result, RC_SPF_PASS), "%s", spf.received_spf);
+    check("127.0.0.1", "h.test", "a@missing.example");
+    cr_expect(eq(int, spf.result, RC_SPF_NONE), "%s", spf.received_spf);
+}
