@@ -87,6 +87,13 @@ extern const char *rc_status_name(RC_STATUS);
 
 #define RC_MAX_FINDINGS 64
 
+/*
+ * A Received-SPF value as dnscheck/spf.c builds it: escaped, folded so no
+ * line exceeds 998 characters with "Received-SPF: " (RFC 5322 2.1.1). Its
+ * parts are bounded there; the longest comes to about 3,400 characters.
+ */
+#define RC_RECEIVED_SPF_MAX 4096
+
 typedef struct rc_verdict {
     int         score;
     RC_ACTION   action;
@@ -98,7 +105,7 @@ typedef struct rc_verdict {
     char        note[RC_DETAIL_MAX];	/* log-only remark, e.g. entry not honoured */
     long        elapsed_ms;
     int         queries;		/* DNS queries sent for this message */
-    char        received_spf[1024];	/* Received-SPF value (escaped), "" if none */
+    char        received_spf[RC_RECEIVED_SPF_MAX];	/* Received-SPF value, "" if none */
     bool        spf_temperror;		/* for 451 4.4.3 (RFC 7208 8.6) */
     bool        reused;			/* client results from earlier message */
     size_t      nfindings;
