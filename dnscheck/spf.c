@@ -27,7 +27,10 @@
  *     returns runs into the next function (SIGSEGV, verified). Ours never
  *     returns: it jumps back to rc_spf_check()'s recovery point, and the
  *     message gets temperror. The handlers are ours only while this file
- *     is inside libspf2 (Exim's own SPF support shares the globals);
+ *     is inside libspf2 (Exim's own SPF support shares the globals): they
+ *     are put back on every path, by rc_spf_leave(), or by rc_spf_abandon()
+ *     after the adapter's abort guard jumped past us; called with no jump
+ *     armed, ours chain to the ones they replaced;
  *   - SPF_request_query_mailfrom() answers "pass" for any 127/8 or ::1
  *     client without reading DNS ("localhost is always allowed").
  *     Loopback clients are local processes or, behind a same-host proxy,
@@ -153,6 +156,8 @@ typedef struct rc_spf_session {
     bool        top_dns_failed;		/* the checked domain's TXT lookup */
     char        failure[256];		/* what a failed lookup said */
     char        why[256];		/* why permerror, when we know */
+    SPF_request_t *req;			/* libspf2's objects of this check */
+    SPF_response_t *resp;
     RC_SPF_EXPECT expect;
     int         ncache;
     RC_SPF_CACHED cache[RC_SPF_MAX_QUERIES];
@@ -177,6 +182,9 @@ static SPF_dns_server_t rc_spf_layer = {
 static SPF_server_t *rc_spf_server;
 static bool rc_spf_server_failed;
 static RC_SPF_SESSION *rc_spf_cur;	/* the check in progress */
+static RC_SPF_SESSION *rc_spf_live;	/* allocated by rc_spf_check() */
+static RC_SPF_SESSION *rc_spf_lost;	/* abandoned by rc_spf_abandon() */
+static SPF_server_t *rc_spf_lost_server;
 static SPF_dns_rr_t *rc_spf_reserve[RC_SPF_RESERVE];
 static void (*rc_spf_logfn) (int, const char *);
 
@@ -216,58 +224,86 @@ rc_spf_set_log(void (*fn) (int, const char *))
 
 /*
  * rc_spf_h_error - libspf2's fatal error. It must not return (see the top
- * of the file). rc_spf_enter() installs it only together with arming
- * rc_spf_jmp, and rc_spf_leave() removes it, so the jump always has a
- * live target: a frame of ours, below Exim's.
+ * of the file). rc_spf_enter() installs it together with arming rc_spf_jmp,
+ * and rc_spf_leave() (or, after a jump out of the module, rc_spf_abandon())
+ * removes it, so the jump has a live target: a frame of ours, below Exim's.
+ * Called with no jump armed (by code other than ours, while our handlers
+ * are still in), it chains to the handler it replaced, as libspf2 would
+ * have called that one: never a jump into a frame that is gone.
  */
 static void __attribute__((noreturn))
 rc_spf_h_error(const char *file, int line, const char *msg)
 {
+    if (!rc_spf_jmp_active) {
+	if (rc_spf_saved_error != NULL && rc_spf_saved_error != rc_spf_h_error)
+	    rc_spf_saved_error(file, line, msg);
+	SPF_error_stdio(file, line, msg);	/* libspf2's own default */
+    }
     rc_spf_log(RC_SPF_LOG_ERROR, "libspf2 internal error at %s:%d: %s; SPF abandoned "
 	       "for this message", file ? file : "?", line, msg ? msg : "");
     siglongjmp(rc_spf_jmp, 1);
 }
 
+/*
+ * The log handlers: to rc_spf_set_log() while this file is inside
+ * libspf2; otherwise (our handlers still in) to the ones they replaced.
+ */
 static void
 rc_spf_h_warning(const char *file, int line, const char *msg)
 {
-    (void) file;
-    (void) line;
+    if (!rc_spf_jmp_active) {
+	if (rc_spf_saved_warning != NULL && rc_spf_saved_warning != rc_spf_h_warning)
+	    rc_spf_saved_warning(file, line, msg);
+	return;
+    }
     rc_spf_log(RC_SPF_LOG_WARNING, "libspf2: %s", msg ? msg : "");
 }
 
 static void
 rc_spf_h_info(const char *file, int line, const char *msg)
 {
-    (void) file;
-    (void) line;
+    if (!rc_spf_jmp_active) {
+	if (rc_spf_saved_info != NULL && rc_spf_saved_info != rc_spf_h_info)
+	    rc_spf_saved_info(file, line, msg);
+	return;
+    }
     rc_spf_log(RC_SPF_LOG_INFO, "libspf2: %s", msg ? msg : "");
 }
 
 static void
 rc_spf_h_debug(const char *file, int line, const char *msg)
 {
-    (void) file;
-    (void) line;
+    if (!rc_spf_jmp_active) {
+	if (rc_spf_saved_debug != NULL && rc_spf_saved_debug != rc_spf_h_debug)
+	    rc_spf_saved_debug(file, line, msg);
+	return;
+    }
     rc_spf_log(RC_SPF_LOG_DEBUG, "libspf2: %s", msg ? msg : "");
 }
 
-/* rc_spf_enter - our handlers in, for the duration of a libspf2 call */
-
+/*
+ * rc_spf_enter - our handlers in, for the duration of a libspf2 call. If
+ * ours are still in (a jump out of the module that nobody reported with
+ * rc_spf_abandon()), the handlers saved then are kept: never our own.
+ */
 static void
 rc_spf_enter(void)
 {
     /* callers arm rc_spf_jmp with sigsetjmp() right after this */
-    rc_spf_saved_error = SPF_error_handler;
-    rc_spf_saved_warning = SPF_warning_handler;
-    rc_spf_saved_info = SPF_info_handler;
-    rc_spf_saved_debug = SPF_debug_handler;
+    if (SPF_error_handler != rc_spf_h_error) {
+	rc_spf_saved_error = SPF_error_handler;
+	rc_spf_saved_warning = SPF_warning_handler;
+	rc_spf_saved_info = SPF_info_handler;
+	rc_spf_saved_debug = SPF_debug_handler;
+    }
     SPF_error_handler = rc_spf_h_error;
     SPF_warning_handler = rc_spf_h_warning;
     SPF_info_handler = rc_spf_h_info;
     SPF_debug_handler = rc_spf_h_debug;
     rc_spf_jmp_active = true;
 }
+
+/* rc_spf_leave - the handlers rc_spf_enter() replaced back in, jump disarmed */
 
 static void
 rc_spf_leave(void)
@@ -277,6 +313,30 @@ rc_spf_leave(void)
     SPF_warning_handler = rc_spf_saved_warning;
     SPF_info_handler = rc_spf_saved_info;
     SPF_debug_handler = rc_spf_saved_debug;
+}
+
+bool
+rc_spf_handlers_installed(void)
+{
+    return (SPF_error_handler == rc_spf_h_error || SPF_warning_handler == rc_spf_h_warning
+	    || SPF_info_handler == rc_spf_h_info || SPF_debug_handler == rc_spf_h_debug);
+}
+
+void
+rc_spf_abandon(void)
+{
+    if (rc_spf_jmp_active || SPF_error_handler == rc_spf_h_error)
+	rc_spf_leave();
+    rc_spf_cur = NULL;
+    if (rc_spf_live != NULL) {
+	/* Its libspf2 objects may be half-built: kept, never touched again. */
+	rc_spf_lost = rc_spf_live;
+	rc_spf_live = NULL;
+	if (rc_spf_server != NULL) {
+	    rc_spf_lost_server = rc_spf_server;
+	    rc_spf_server = NULL;
+	}
+    }
 }
 
 /* ------------------------------------------------------------------ */
@@ -1431,18 +1491,19 @@ rc_spf_query(SPF_request_t *req, SPF_response_t **respp)
  * rc_spf_evaluate - one request through libspf2. Runs with our handlers
  * installed and the recovery point armed: if libspf2 gives up, control
  * returns to rc_spf_check() and whatever was allocated here is leaked.
+ * libspf2's objects are kept in the session, which rc_spf_abandon() keeps
+ * reachable after a jump out of the module.
  */
 static void
 rc_spf_evaluate(RC_SPF_SESSION *s, const RC_SPF_INPUT *in)
 {
     RC_SPF *out = s->out;
     SPF_request_t *req;
-    SPF_response_t *resp = NULL;
     SPF_errcode_t err;
 
     if (in->receiver != NULL && *in->receiver)
 	SPF_server_set_rec_dom(rc_spf_server, in->receiver);
-    req = SPF_request_new(rc_spf_server);
+    req = s->req = SPF_request_new(rc_spf_server);
     if (req == NULL
 	|| (in->v4 ? SPF_request_set_ipv4(req, in->a4) : SPF_request_set_ipv6(req, in->a6))
 	!= SPF_E_SUCCESS
@@ -1456,12 +1517,14 @@ rc_spf_evaluate(RC_SPF_SESSION *s, const RC_SPF_INPUT *in)
 	return;
     }
     rc_spf_cur = s;
-    err = rc_spf_query(req, &resp);
+    err = rc_spf_query(req, &s->resp);
     rc_spf_cur = NULL;
-    rc_spf_conclude(s, in, req, resp, err);
-    if (resp != NULL)
-	SPF_response_free(resp);
+    rc_spf_conclude(s, in, req, s->resp, err);
+    if (s->resp != NULL)
+	SPF_response_free(s->resp);
     SPF_request_free(req);
+    s->req = NULL;
+    s->resp = NULL;
 }
 
 void
@@ -1528,6 +1591,7 @@ rc_spf_check(RC_SPF *out, RC_RESOLVER *r, const char *client_ip, const char *hel
 	goto done;
     }
     memset(s, 0, offsetof(RC_SPF_SESSION, cache));
+    rc_spf_live = s;
     s->r = r;
     s->out = out;
     s->v4 = in.v4;
@@ -1547,6 +1611,7 @@ rc_spf_check(RC_SPF *out, RC_RESOLVER *r, const char *client_ip, const char *hel
 		 out->domain);
     }
     rc_spf_leave();
+    rc_spf_live = NULL;
     free(s);
 done:
     out->elapsed_ms = (long) (rc_now_ms() - t0);

@@ -124,6 +124,23 @@ extern void rc_spf_set_log(void (*fn) (int level, const char *msg));
 extern void rc_spf_shutdown(void);
 
 /*
+ * rc_spf_abandon - after a jump out of the module past rc_spf_check() (the
+ * adapter's abort guard): libspf2's process-global handlers back to the
+ * ones they replaced (Exim's own SPF code uses them) and the recovery jump
+ * disarmed. The interrupted check's memory and the libspf2 server are
+ * abandoned (kept, not freed: their state is unknown); the next check
+ * starts afresh. Harmless when no check was interrupted.
+ */
+extern void rc_spf_abandon(void);
+
+/*
+ * rc_spf_handlers_installed - are libspf2's handlers this module's now?
+ * Only while a libspf2 call of this file runs; a test checks it after an
+ * abort.
+ */
+extern bool rc_spf_handlers_installed(void);
+
+/*
  * rc_spf_cve_2023_42118 - would libspf2 1.2.10 (as in Debian 12) overflow
  * a stack buffer compiling this text? record: an SPF record (each term's
  * domain-spec or modifier value is checked); otherwise an explanation

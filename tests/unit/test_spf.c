@@ -775,3 +775,96 @@ Test(spf, received_spf_hostile_inputs_stay_folded)
 	expect_folded(spf.received_spf, parts);
     }
 }
+
+/* ---- an abort while libspf2 is on the stack (issue 12, item 4) ---- */
+
+static sigjmp_buf abort_env;
+static int saved_error_calls;
+static void (*inside_error) (const char *, int, const char *);
+
+static void __attribute__((noreturn))
+saved_error(const char *file, int line, const char *msg)
+{
+    (void) file;
+    (void) line;
+    (void) msg;
+    saved_error_calls++;
+    siglongjmp(abort_env, 2);
+}
+
+static void
+saved_other(const char *file, int line, const char *msg)
+{
+    (void) file;
+    (void) line;
+    (void) msg;
+}
+
+static void
+on_abort(int sig)
+{
+    (void) sig;
+    siglongjmp(abort_env, 1);
+}
+
+/* abort_in_log - what a libspf2 abort looks like to the module: SIGABRT inside it */
+static void
+abort_in_log(int level, const char *msg)
+{
+    (void) level;
+    (void) msg;
+    inside_error = SPF_error_handler;
+    abort();
+}
+
+Test(spf, abort_inside_libspf2_restores_the_handlers)
+{
+    char   *rec = macros("v=spf1 a:", 127, "%-", 1300, ".example -all");	/* logs */
+    struct sockaddr_storage ss;
+    struct sigaction sa, old;
+    RC_RESOLVER r;
+    char    err[200];
+
+    SPF_error_handler = saved_error;
+    SPF_warning_handler = saved_other;
+    SPF_info_handler = saved_other;
+    SPF_debug_handler = saved_other;
+    txt("cve.example", rec);
+    fakedns_sockaddr(dns, &ss);
+    cr_assert(rc_resolver_open(&r, &ss, 1, NULL, 3000, err, sizeof(err)), "%s", err);
+    rc_spf_set_log(abort_in_log);
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_abort;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGABRT, &sa, &old);
+    if (sigsetjmp(abort_env, 1) == 0) {
+	rc_spf_check(&spf, &r, "192.0.2.1", "h.test", "a@cve.example", "mx.receiver.test");
+	cr_fail("no abort");
+    }
+    rc_spf_abandon();			/* what the abort guard does */
+    sigaction(SIGABRT, &old, NULL);
+    rc_spf_set_log(NULL);
+    rc_resolver_close(&r);
+    free(rec);
+
+    cr_assert(inside_error != NULL && inside_error != saved_error);
+    cr_expect(SPF_error_handler == saved_error, "the error handler is still the module's");
+    cr_expect(SPF_warning_handler == saved_other && SPF_info_handler == saved_other
+	      && SPF_debug_handler == saved_other, "a log handler is still the module's");
+
+    /* Exim's own SPF code calls SPF_error(): it reaches the saved handler */
+    saved_error_calls = 0;
+    if (sigsetjmp(abort_env, 1) == 0)
+	SPF_error("late error, no module frame");
+    cr_expect(eq(int, saved_error_calls, 1));
+    /* the module's handler, called with no jump armed, chains to the saved one */
+    if (sigsetjmp(abort_env, 1) == 0)
+	inside_error("test", 1, "late error through the module's handler");
+    cr_expect(eq(int, saved_error_calls, 2));
+
+    /* and the next check works, with its own handlers in and out again */
+    txt("ok.example", "v=spf1 ip4:192.0.2.1 -all");
+    check("192.0.2.1", "h.test", "a@ok.example");
+    cr_expect(eq(int, spf.result, RC_SPF_PASS), "%s", spf.detail);
+    cr_expect(SPF_error_handler == saved_error);
+}
