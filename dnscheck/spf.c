@@ -183,8 +183,9 @@ static SPF_server_t *rc_spf_server;
 static bool rc_spf_server_failed;
 static RC_SPF_SESSION *rc_spf_cur;	/* the check in progress */
 static RC_SPF_SESSION *rc_spf_live;	/* allocated by rc_spf_check() */
-static RC_SPF_SESSION *rc_spf_lost;	/* abandoned by rc_spf_abandon() */
-static SPF_server_t *rc_spf_lost_server;
+/* Abandoned by rc_spf_abandon(): kept reachable, never read (volatile: stored all the same). */
+static RC_SPF_SESSION *volatile rc_spf_lost;
+static SPF_server_t *volatile rc_spf_lost_server;
 static SPF_dns_rr_t *rc_spf_reserve[RC_SPF_RESERVE];
 static void (*rc_spf_logfn) (int, const char *);
 
