@@ -684,7 +684,7 @@ expect_folded(const char *value, const char *const *parts)
 	cr_expect(strstr(unfolded, parts[i]) != NULL, "no \"%s\" in %s", parts[i], unfolded);
 }
 
-/* label - n characters of a DNS name made of 63-character labels */
+/* longname - n characters of a DNS name made of 63-character labels, then suffix */
 static void
 longname(char *dst, size_t n, const char *suffix)
 {
