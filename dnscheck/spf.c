@@ -27,12 +27,22 @@
  *     returns runs into the next function (SIGSEGV, verified). Ours never
  *     returns: it jumps back to rc_spf_check()'s recovery point, and the
  *     message gets temperror. The handlers are ours only while this file
- *     is inside libspf2 (Exim's own SPF support shares the globals);
+ *     is inside libspf2 (Exim's own SPF support shares the globals): they
+ *     are put back on every path, by rc_spf_leave(), or by rc_spf_abandon()
+ *     after the adapter's abort guard jumped past us; called with no jump
+ *     armed, ours chain to the ones they replaced;
+ *   - SPF_request_query_mailfrom() answers "pass" for any 127/8 or ::1
+ *     client without reading DNS ("localhost is always allowed").
+ *     Loopback clients are local processes or, behind a same-host proxy,
+ *     every client, so rc_spf_query() takes the same steps (the record
+ *     fetch, then SPF_record_interpret(), which has no such shortcut)
+ *     and every client's record is evaluated;
  *   - SPF_RESULT_INVALID comes back for a failed top-level record fetch
  *     (DNS error: temperror) or record compile (permerror);
- *   - Received-SPF is only built by SPF_i_done(); when the result is
- *     decided here (limits, top-level errors) the header is built here in
- *     the same form.
+ *   - SPF_i_done() builds a Received-SPF text cut at 480 bytes (a long
+ *     sender loses helo= and the final ';') and never folded; the header
+ *     is built here instead, always (rc_spf_received()), in the same form,
+ *     folded to RFC 5322's 998 characters a line.
  *
  * Counting RFC 7208 4.6.4 terms from inside the DNS layer. The terms that
  * query DNS are include, a, mx, ptr, exists and redirect; each makes
@@ -94,6 +104,9 @@
 #define RC_SPF_NAME_MAX		256
 #define RC_SPF_RESERVE		8	/* spare answers for memory exhaustion */
 #define RC_SPF_MAX_INPUT	1024	/* longer sender/HELO: not checked */
+#define RC_SPF_LINE_MAX		998	/* RFC 5322 2.1.1, without CRLF */
+#define RC_SPF_HNAME		"Received-SPF: "
+#define RC_SPF_VALUE_MAX	400	/* escaped sender/HELO in Received-SPF */
 
 /* Our own explanation (the library's default names a dead web site). */
 #define RC_SPF_EXPLANATION \
@@ -143,6 +156,8 @@ typedef struct rc_spf_session {
     bool        top_dns_failed;		/* the checked domain's TXT lookup */
     char        failure[256];		/* what a failed lookup said */
     char        why[256];		/* why permerror, when we know */
+    SPF_request_t *req;			/* libspf2's objects of this check */
+    SPF_response_t *resp;
     RC_SPF_EXPECT expect;
     int         ncache;
     RC_SPF_CACHED cache[RC_SPF_MAX_QUERIES];
@@ -167,6 +182,10 @@ static SPF_dns_server_t rc_spf_layer = {
 static SPF_server_t *rc_spf_server;
 static bool rc_spf_server_failed;
 static RC_SPF_SESSION *rc_spf_cur;	/* the check in progress */
+static RC_SPF_SESSION *rc_spf_live;	/* allocated by rc_spf_check() */
+/* Abandoned by rc_spf_abandon(): kept reachable, never read (volatile: stored all the same). */
+static RC_SPF_SESSION *volatile rc_spf_lost;
+static SPF_server_t *volatile rc_spf_lost_server;
 static SPF_dns_rr_t *rc_spf_reserve[RC_SPF_RESERVE];
 static void (*rc_spf_logfn) (int, const char *);
 
@@ -206,58 +225,86 @@ rc_spf_set_log(void (*fn) (int, const char *))
 
 /*
  * rc_spf_h_error - libspf2's fatal error. It must not return (see the top
- * of the file). rc_spf_enter() installs it only together with arming
- * rc_spf_jmp, and rc_spf_leave() removes it, so the jump always has a
- * live target: a frame of ours, below Exim's.
+ * of the file). rc_spf_enter() installs it together with arming rc_spf_jmp,
+ * and rc_spf_leave() (or, after a jump out of the module, rc_spf_abandon())
+ * removes it, so the jump has a live target: a frame of ours, below Exim's.
+ * Called with no jump armed (by code other than ours, while our handlers
+ * are still in), it chains to the handler it replaced, as libspf2 would
+ * have called that one: never a jump into a frame that is gone.
  */
 static void __attribute__((noreturn))
 rc_spf_h_error(const char *file, int line, const char *msg)
 {
+    if (!rc_spf_jmp_active) {
+	if (rc_spf_saved_error != NULL && rc_spf_saved_error != rc_spf_h_error)
+	    rc_spf_saved_error(file, line, msg);
+	SPF_error_stdio(file, line, msg);	/* libspf2's own default */
+    }
     rc_spf_log(RC_SPF_LOG_ERROR, "libspf2 internal error at %s:%d: %s; SPF abandoned "
 	       "for this message", file ? file : "?", line, msg ? msg : "");
     siglongjmp(rc_spf_jmp, 1);
 }
 
+/*
+ * The log handlers: to rc_spf_set_log() while this file is inside
+ * libspf2; otherwise (our handlers still in) to the ones they replaced.
+ */
 static void
 rc_spf_h_warning(const char *file, int line, const char *msg)
 {
-    (void) file;
-    (void) line;
+    if (!rc_spf_jmp_active) {
+	if (rc_spf_saved_warning != NULL && rc_spf_saved_warning != rc_spf_h_warning)
+	    rc_spf_saved_warning(file, line, msg);
+	return;
+    }
     rc_spf_log(RC_SPF_LOG_WARNING, "libspf2: %s", msg ? msg : "");
 }
 
 static void
 rc_spf_h_info(const char *file, int line, const char *msg)
 {
-    (void) file;
-    (void) line;
+    if (!rc_spf_jmp_active) {
+	if (rc_spf_saved_info != NULL && rc_spf_saved_info != rc_spf_h_info)
+	    rc_spf_saved_info(file, line, msg);
+	return;
+    }
     rc_spf_log(RC_SPF_LOG_INFO, "libspf2: %s", msg ? msg : "");
 }
 
 static void
 rc_spf_h_debug(const char *file, int line, const char *msg)
 {
-    (void) file;
-    (void) line;
+    if (!rc_spf_jmp_active) {
+	if (rc_spf_saved_debug != NULL && rc_spf_saved_debug != rc_spf_h_debug)
+	    rc_spf_saved_debug(file, line, msg);
+	return;
+    }
     rc_spf_log(RC_SPF_LOG_DEBUG, "libspf2: %s", msg ? msg : "");
 }
 
-/* rc_spf_enter - our handlers in, for the duration of a libspf2 call */
-
+/*
+ * rc_spf_enter - our handlers in, for the duration of a libspf2 call. If
+ * ours are still in (a jump out of the module that nobody reported with
+ * rc_spf_abandon()), the handlers saved then are kept: never our own.
+ */
 static void
 rc_spf_enter(void)
 {
     /* callers arm rc_spf_jmp with sigsetjmp() right after this */
-    rc_spf_saved_error = SPF_error_handler;
-    rc_spf_saved_warning = SPF_warning_handler;
-    rc_spf_saved_info = SPF_info_handler;
-    rc_spf_saved_debug = SPF_debug_handler;
+    if (SPF_error_handler != rc_spf_h_error) {
+	rc_spf_saved_error = SPF_error_handler;
+	rc_spf_saved_warning = SPF_warning_handler;
+	rc_spf_saved_info = SPF_info_handler;
+	rc_spf_saved_debug = SPF_debug_handler;
+    }
     SPF_error_handler = rc_spf_h_error;
     SPF_warning_handler = rc_spf_h_warning;
     SPF_info_handler = rc_spf_h_info;
     SPF_debug_handler = rc_spf_h_debug;
     rc_spf_jmp_active = true;
 }
+
+/* rc_spf_leave - the handlers rc_spf_enter() replaced back in, jump disarmed */
 
 static void
 rc_spf_leave(void)
@@ -267,6 +314,30 @@ rc_spf_leave(void)
     SPF_warning_handler = rc_spf_saved_warning;
     SPF_info_handler = rc_spf_saved_info;
     SPF_debug_handler = rc_spf_saved_debug;
+}
+
+bool
+rc_spf_handlers_installed(void)
+{
+    return (SPF_error_handler == rc_spf_h_error || SPF_warning_handler == rc_spf_h_warning
+	    || SPF_info_handler == rc_spf_h_info || SPF_debug_handler == rc_spf_h_debug);
+}
+
+void
+rc_spf_abandon(void)
+{
+    if (rc_spf_jmp_active || SPF_error_handler == rc_spf_h_error)
+	rc_spf_leave();
+    rc_spf_cur = NULL;
+    if (rc_spf_live != NULL) {
+	/* Its libspf2 objects may be half-built: kept, never touched again. */
+	rc_spf_lost = rc_spf_live;
+	rc_spf_live = NULL;
+	if (rc_spf_server != NULL) {
+	    rc_spf_lost_server = rc_spf_server;
+	    rc_spf_server = NULL;
+	}
+    }
 }
 
 /* ------------------------------------------------------------------ */
@@ -1138,6 +1209,182 @@ typedef struct rc_spf_input {
     char        dom[RC_SPF_NAME_MAX];	/* raw */
 } RC_SPF_INPUT;
 
+/* ------------------------------------------------------------------ */
+/* Received-SPF (RFC 7208 9.1)                                         */
+
+/*
+ * rc_spf_hvalue - a key's value: the escaped text as it is when it is a
+ * dot-atom or an address of dot-atoms, else a quoted-string. At most
+ * RC_SPF_VALUE_MAX escaped characters ("..." marks a cut); dst holds
+ * 2 * RC_SPF_VALUE_MAX + 3 bytes.
+ */
+static void
+rc_spf_hvalue(char *dst, size_t len, const char *raw)
+{
+    char    esc[RC_SPF_VALUE_MAX + 1];
+    bool    plain;
+    size_t  j = 0;
+
+    rc_escape(esc, sizeof(esc), raw, strlen(raw));
+    plain = esc[0] != 0;
+    for (const char *p = esc; *p && plain; p++)
+	plain = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')
+	    || (*p >= '0' && *p <= '9') || strchr("!#$%&'*+-/=?^_`{|}~.@", *p) != NULL;
+    if (plain) {
+	snprintf(dst, len, "%s", esc);
+	return;
+    }
+    dst[j++] = '"';
+    for (const char *p = esc; *p && j + 4 < len; p++) {
+	if (*p == '"' || *p == '\\')
+	    dst[j++] = '\\';
+	dst[j++] = *p;
+    }
+    dst[j++] = '"';
+    dst[j] = 0;
+}
+
+/*
+ * rc_spf_ctext - escaped text for inside a comment: '(', ')' and '\' as
+ * quoted-pairs. dst holds 2 * max + 1 bytes.
+ */
+static void
+rc_spf_ctext(char *dst, size_t len, const char *raw, size_t max)
+{
+    char    esc[RC_SPF_NAME_MAX * 2];
+    size_t  j = 0;
+
+    if (max >= sizeof(esc))
+	max = sizeof(esc) - 1;
+    rc_escape(esc, max + 1, raw, strlen(raw));
+    for (const char *p = esc; *p && j + 3 < len; p++) {
+	if (*p == '(' || *p == ')' || *p == '\\')
+	    dst[j++] = '\\';
+	dst[j++] = *p;
+    }
+    dst[j] = 0;
+}
+
+/*
+ * rc_spf_fold - append one word (len bytes of w) to the header value in
+ * dst: after a space, or after a fold ("\n\t") when the line would grow
+ * past RC_SPF_LINE_MAX; *col is the length of the current line, counting
+ * "Received-SPF: " on the first. A word too long for a line of its own
+ * is cut with "..." (the parts are bounded so that it does not happen).
+ */
+static void
+rc_spf_fold(char *dst, size_t dstlen, size_t *col, const char *w, size_t len)
+{
+    size_t  used = strlen(dst);
+    bool    cut = false;
+
+    if (len > RC_SPF_LINE_MAX - 1) {
+	len = RC_SPF_LINE_MAX - 4;
+	cut = true;
+    }
+    if (used > 0 && *col + 1 + len + (cut ? 3 : 0) > RC_SPF_LINE_MAX) {
+	if (used + 2 < dstlen) {
+	    memcpy(dst + used, "\n\t", 3);
+	    used += 2;
+	}
+	*col = 1;
+    } else if (used > 0) {
+	if (used + 1 < dstlen)
+	    dst[used++] = ' ';
+	dst[used] = 0;
+	++*col;
+    }
+    if (used + len + 4 > dstlen)	/* cannot happen: the buffer is sized */
+	return;
+    memcpy(dst + used, w, len);
+    memcpy(dst + used + len, cut ? "..." : "", cut ? 4 : 1);
+    *col += len + (cut ? 3 : 0);
+}
+
+/* rc_spf_fold_words - each space-separated word of text, as rc_spf_fold() */
+
+static void
+rc_spf_fold_words(char *dst, size_t dstlen, size_t *col, const char *text)
+{
+    while (*text) {
+	size_t  n = strcspn(text, " ");
+
+	if (n > 0)
+	    rc_spf_fold(dst, dstlen, col, text, n);
+	text += n;
+	text += strspn(text, " ");
+    }
+}
+
+/*
+ * rc_spf_received - the Received-SPF value into out->received_spf:
+ * result (receiver: comment) client-ip=; envelope-from=; helo=; identity=;
+ * helo= only when there is a HELO name. why: the permerror reason, or NULL.
+ */
+static void
+rc_spf_received(RC_SPF *out, const RC_SPF_INPUT *in, SPF_request_t *req, RC_SPF_RESULT res,
+		const char *why)
+{
+    const char *rd = req != NULL ? SPF_request_get_rec_dom(req) : NULL;
+    const char *from = req != NULL && req->env_from != NULL ? req->env_from : in->sender;
+    char    rcv[RC_SPF_NAME_MAX * 2], dom[RC_SPF_NAME_MAX * 2], reason[RC_SPF_NAME_MAX * 2];
+    char    comment[RC_SPF_NAME_MAX * 8], word[2 * RC_SPF_VALUE_MAX + 40];
+    char    value[2 * RC_SPF_VALUE_MAX + 3];
+    size_t  col = strlen(RC_SPF_HNAME);
+
+    rc_spf_ctext(rcv, sizeof(rcv), rd != NULL && *rd ? rd : "localhost", RC_SPF_NAME_MAX - 1);
+    rc_spf_ctext(dom, sizeof(dom), in->dom, RC_SPF_NAME_MAX - 1);
+    switch (res) {
+    case RC_SPF_PASS:
+	snprintf(comment, sizeof(comment), "(%s: domain of %s designates %s as permitted "
+		 "sender)", rcv, dom, in->ip);
+	break;
+    case RC_SPF_FAIL:
+	snprintf(comment, sizeof(comment), "(%s: domain of %s does not designate %s as "
+		 "permitted sender)", rcv, dom, in->ip);
+	break;
+    case RC_SPF_SOFTFAIL:
+	snprintf(comment, sizeof(comment), "(%s: transitioning domain of %s does not "
+		 "designate %s as permitted sender)", rcv, dom, in->ip);
+	break;
+    case RC_SPF_NEUTRAL:
+	snprintf(comment, sizeof(comment), "(%s: %s is neither permitted nor denied by "
+		 "domain of %s)", rcv, in->ip, dom);
+	break;
+    case RC_SPF_NONE:
+	snprintf(comment, sizeof(comment), "(%s: domain of %s does not provide an SPF "
+		 "record)", rcv, dom);
+	break;
+    case RC_SPF_TEMPERROR:
+	snprintf(comment, sizeof(comment), "(%s: encountered temporary error during SPF "
+		 "processing of domain of %s)", rcv, dom);
+	break;
+    case RC_SPF_PERMERROR:
+    case RC_SPF_SKIP:
+	rc_spf_ctext(reason, sizeof(reason), why ? why : "permanent error",
+		     RC_SPF_NAME_MAX - 1);
+	snprintf(comment, sizeof(comment), "(%s: error in processing during lookup of "
+		 "domain of %s: %s)", rcv, dom, reason);
+	break;
+    }
+    out->received_spf[0] = 0;
+    rc_spf_fold_words(out->received_spf, sizeof(out->received_spf), &col,
+		      rc_spf_result_name(res));
+    rc_spf_fold_words(out->received_spf, sizeof(out->received_spf), &col, comment);
+    snprintf(word, sizeof(word), "client-ip=%s;", in->ip);
+    rc_spf_fold(out->received_spf, sizeof(out->received_spf), &col, word, strlen(word));
+    rc_spf_hvalue(value, sizeof(value), from);
+    snprintf(word, sizeof(word), "envelope-from=%s;", value);
+    rc_spf_fold(out->received_spf, sizeof(out->received_spf), &col, word, strlen(word));
+    if (*in->helo) {
+	rc_spf_hvalue(value, sizeof(value), in->helo);
+	snprintf(word, sizeof(word), "helo=%s;", value);
+	rc_spf_fold(out->received_spf, sizeof(out->received_spf), &col, word, strlen(word));
+    }
+    snprintf(word, sizeof(word), "identity=%s;", out->helo_identity ? "helo" : "mailfrom");
+    rc_spf_fold(out->received_spf, sizeof(out->received_spf), &col, word, strlen(word));
+}
+
 /* rc_spf_conclude - result, detail and Received-SPF from the evaluation */
 
 static void
@@ -1147,8 +1394,8 @@ rc_spf_conclude(RC_SPF_SESSION *s, const RC_SPF_INPUT *in, SPF_request_t *req,
     RC_SPF *out = s->out;
     RC_SPF_RESULT res = RC_SPF_TEMPERROR, libres = RC_SPF_SKIP;
     bool    lib_valid = resp != NULL && rc_spf_from_lib(SPF_response_result(resp), &libres);
-    char    who[160], hdr[RC_SPF_HEADER_MAX], comment[400];
-    const char *why = s->why[0] ? s->why : NULL, *libhdr;
+    char    who[160];
+    const char *why = s->why[0] ? s->why : NULL;
 
     switch (s->stop) {
     case RC_SPF_STOP_TERMS:
@@ -1208,54 +1455,56 @@ rc_spf_conclude(RC_SPF_SESSION *s, const RC_SPF_INPUT *in, SPF_request_t *req,
 	break;
     }
 
-    /* Received-SPF: libspf2's while its result stands, else in its form */
-    libhdr = resp ? SPF_response_get_received_spf_value(resp) : NULL;
-    if (s->stop == RC_SPF_RUNNING && lib_valid && libres == res && libhdr != NULL
-	&& resp->received_spf != NULL) {
-	snprintf(hdr, sizeof(hdr), "%s", libhdr);
-    } else {
-	const char *rd = SPF_request_get_rec_dom(req);
+    /* Received-SPF: built here, complete and folded (libspf2's is cut) */
+    rc_spf_received(out, in, req, res, why);
+}
 
-	switch (res) {
-	case RC_SPF_NONE:
-	    snprintf(comment, sizeof(comment), "domain of %.255s does not provide an SPF "
-		     "record", in->dom);
-	    break;
-	case RC_SPF_TEMPERROR:
-	    snprintf(comment, sizeof(comment), "encountered temporary error during SPF "
-		     "processing of domain of %.255s", in->dom);
-	    break;
-	default:
-	    snprintf(comment, sizeof(comment), "error in processing during lookup of domain "
-		     "of %.100s: %.200s", in->dom, why ? why : "permanent error");
-	    break;
-	}
-	snprintf(hdr, sizeof(hdr), "%s (%.255s: %s) client-ip=%s; envelope-from=%.300s; "
-		 "helo=%.255s;", rc_spf_result_name(res), rd ? rd : "localhost", comment,
-		 in->ip, req->env_from ? req->env_from : "",
-		 req->helo_dom ? req->helo_dom : "");
+/*
+ * rc_spf_query - SPF_request_query_mailfrom() without its free pass for
+ * loopback clients: the checked domain's record is fetched (through
+ * rc_spf_get_spf()) and interpreted for every client. *respp is set
+ * unless memory ran out; the response's explanation record is the
+ * fetched one, as libspf2 sets it.
+ */
+static SPF_errcode_t
+rc_spf_query(SPF_request_t *req, SPF_response_t **respp)
+{
+    SPF_record_t *rec = NULL;
+    SPF_errcode_t err;
+
+    if ((*respp = SPF_response_new(req)) == NULL)
+	return (SPF_E_NO_MEMORY);
+    req->use_helo = 0;			/* MAIL FROM (or postmaster@<helo>) */
+    req->cur_dom = req->env_from_dp;
+    err = SPF_server_get_record(rc_spf_server, req, *respp, &rec);
+    if (err != SPF_E_SUCCESS) {
+	if (rec != NULL)
+	    SPF_record_free(rec);
+	return (err);
     }
-    snprintf(hdr + strlen(hdr), sizeof(hdr) - strlen(hdr), " identity=%s;",
-	     out->helo_identity ? "helo" : "mailfrom");
-    rc_escape(out->received_spf, sizeof(out->received_spf), hdr, strlen(hdr));
+    (*respp)->spf_record_exp = rec;
+    err = SPF_record_interpret(rec, req, *respp, 0);
+    SPF_record_free(rec);
+    return (err);
 }
 
 /*
  * rc_spf_evaluate - one request through libspf2. Runs with our handlers
  * installed and the recovery point armed: if libspf2 gives up, control
  * returns to rc_spf_check() and whatever was allocated here is leaked.
+ * libspf2's objects are kept in the session, which rc_spf_abandon() keeps
+ * reachable after a jump out of the module.
  */
 static void
 rc_spf_evaluate(RC_SPF_SESSION *s, const RC_SPF_INPUT *in)
 {
     RC_SPF *out = s->out;
     SPF_request_t *req;
-    SPF_response_t *resp = NULL;
     SPF_errcode_t err;
 
     if (in->receiver != NULL && *in->receiver)
 	SPF_server_set_rec_dom(rc_spf_server, in->receiver);
-    req = SPF_request_new(rc_spf_server);
+    req = s->req = SPF_request_new(rc_spf_server);
     if (req == NULL
 	|| (in->v4 ? SPF_request_set_ipv4(req, in->a4) : SPF_request_set_ipv6(req, in->a6))
 	!= SPF_E_SUCCESS
@@ -1269,12 +1518,14 @@ rc_spf_evaluate(RC_SPF_SESSION *s, const RC_SPF_INPUT *in)
 	return;
     }
     rc_spf_cur = s;
-    err = SPF_request_query_mailfrom(req, &resp);
+    err = rc_spf_query(req, &s->resp);
     rc_spf_cur = NULL;
-    rc_spf_conclude(s, in, req, resp, err);
-    if (resp != NULL)
-	SPF_response_free(resp);
+    rc_spf_conclude(s, in, req, s->resp, err);
+    if (s->resp != NULL)
+	SPF_response_free(s->resp);
     SPF_request_free(req);
+    s->req = NULL;
+    s->resp = NULL;
 }
 
 void
@@ -1341,6 +1592,7 @@ rc_spf_check(RC_SPF *out, RC_RESOLVER *r, const char *client_ip, const char *hel
 	goto done;
     }
     memset(s, 0, offsetof(RC_SPF_SESSION, cache));
+    rc_spf_live = s;
     s->r = r;
     s->out = out;
     s->v4 = in.v4;
@@ -1360,6 +1612,7 @@ rc_spf_check(RC_SPF *out, RC_RESOLVER *r, const char *client_ip, const char *hel
 		 out->domain);
     }
     rc_spf_leave();
+    rc_spf_live = NULL;
     free(s);
 done:
     out->elapsed_ms = (long) (rc_now_ms() - t0);

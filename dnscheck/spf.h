@@ -57,7 +57,7 @@ typedef enum rc_spf_result {
 #define RC_SPF_MAX_TERMS	10	/* RFC 7208 4.6.4 */
 #define RC_SPF_MAX_VOID		2	/* RFC 7208 4.6.4 */
 #define RC_SPF_MAX_QUERIES	128	/* per evaluation; the limits stay below */
-#define RC_SPF_HEADER_MAX	1024
+#define RC_SPF_HEADER_MAX	RC_RECEIVED_SPF_MAX	/* checks.h */
 
 typedef struct rc_spf {
     RC_SPF_RESULT result;
@@ -72,8 +72,12 @@ typedef struct rc_spf {
     char        detail[RC_DETAIL_MAX];
     /*
      * received_spf: the value of a Received-SPF: header (without the name
-     * and the colon), escaped, one line, no trailing newline; "" for SKIP
-     * (add no header then).
+     * and the colon), escaped, no trailing newline; "" for SKIP (add no
+     * header then). Folded with "\n\t" where a line of "Received-SPF: "
+     * and the value would exceed 998 characters (RFC 5322 2.1.1); every
+     * part is there (result, comment, client-ip, envelope-from, helo when
+     * there is one, identity) and it ends in ';'. A value that is not a
+     * dot-atom (or an address of them) is a quoted-string.
      */
     char        received_spf[RC_SPF_HEADER_MAX];
     int         queries;		/* DNS queries sent to the network */
@@ -118,6 +122,23 @@ extern void rc_spf_set_log(void (*fn) (int level, const char *msg));
 
 /* rc_spf_shutdown - free the per-process libspf2 state (tests, valgrind) */
 extern void rc_spf_shutdown(void);
+
+/*
+ * rc_spf_abandon - after a jump out of the module past rc_spf_check() (the
+ * adapter's abort guard): libspf2's process-global handlers back to the
+ * ones they replaced (Exim's own SPF code uses them) and the recovery jump
+ * disarmed. The interrupted check's memory and the libspf2 server are
+ * abandoned (kept, not freed: their state is unknown); the next check
+ * starts afresh. Harmless when no check was interrupted.
+ */
+extern void rc_spf_abandon(void);
+
+/*
+ * rc_spf_handlers_installed - are libspf2's handlers this module's now?
+ * Only while a libspf2 call of this file runs; a test checks it after an
+ * abort.
+ */
+extern bool rc_spf_handlers_installed(void);
 
 /*
  * rc_spf_cve_2023_42118 - would libspf2 1.2.10 (as in Debian 12) overflow

@@ -45,7 +45,7 @@ typedef struct rc_verdict {
     char        note[RC_DETAIL_MAX];	/* log-only remark, e.g. entry not honoured */
     long        elapsed_ms;
     int         queries;		/* DNS queries sent for this message */
-    char        received_spf[1024];	/* Received-SPF value (escaped), "" if none */
+    char        received_spf[RC_RECEIVED_SPF_MAX];	/* Received-SPF value, "" if none */
     bool        spf_temperror;		/* for 451 4.4.3 (RFC 7208 8.6) */
     bool        reused;			/* client results from earlier message */
     /*

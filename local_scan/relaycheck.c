@@ -291,11 +291,22 @@ remove_forged(const char *prefix)
     }
 }
 
+#ifdef RC_TEST_HOOKS
+static bool rc_test_abort_in_spf;	/* abort() at the next libspf2 log message */
+#endif
+
 /* spf_log - libspf2's warnings and errors, to Exim's main log (never stderr) */
 
 static void
 spf_log(int level, const char *msg)
 {
+#ifdef RC_TEST_HOOKS
+    /* Called from inside libspf2: an abort with libspf2 on the stack. */
+    if (rc_test_abort_in_spf) {
+	rc_test_abort_in_spf = false;
+	abort();
+    }
+#endif
     if (level <= RC_SPF_LOG_WARNING)
 	log_write(0, LOG_MAIN, "relaycheck: spf: %s", msg);
 }
@@ -342,9 +353,11 @@ check_message(uschar **return_text)
     v = &verdict;
 #ifdef RC_TEST_HOOKS
     /* Fault injection for the tests of the abort guard and of the memory checks
-     * (test builds only): an abort, and a block the module loses. */
+     * (test builds only): an abort, one inside libspf2 (at its first log
+     * message), and a block the module loses. */
     if (strcmp(facts.helo, "rc-test-abort.invalid") == 0)
 	abort();
+    rc_test_abort_in_spf = strcmp(facts.helo, "rc-test-spf-abort.invalid") == 0;
     if (strcmp(facts.helo, "rc-test-leak.invalid") == 0) {
 	char   *volatile lost = malloc(48);
 
@@ -399,7 +412,11 @@ check_message(uschar **return_text)
  * unknown after that, the module declines every further message on this
  * connection (451 again: the client retries on a fresh connection). The
  * previous SIGABRT disposition is restored before returning to Exim, and
- * sigsetjmp(..., 1) restores the signal mask as it was.
+ * sigsetjmp(..., 1) restores the signal mask as it was. libspf2's handlers
+ * are process globals that Exim's own `spf' condition uses too: if the
+ * abort came while libspf2 was on the stack, they still point at the
+ * module's, whose recovery jump targets a frame that is gone, so
+ * rc_spf_abandon() puts the replaced ones back.
  */
 static sigjmp_buf rc_abort_env;
 static volatile sig_atomic_t rc_abort_armed;
@@ -427,6 +444,10 @@ local_scan(int fd, uschar **return_text)
 
     (void) fd;
     if (rc_poisoned) {
+#ifdef RC_TEST_HOOKS
+	log_write(0, LOG_MAIN, "relaycheck: test: libspf2 handlers %s",
+		  rc_spf_handlers_installed() ? "still the module's" : "restored");
+#endif
 	log_write(0, LOG_MAIN, "relaycheck: declining message after an internal error "
 		  "earlier on this connection: temporarily rejected");
 	*return_text = US INTERNAL_ERROR_REPLY;
@@ -438,6 +459,7 @@ local_scan(int fd, uschar **return_text)
     sigaction(SIGABRT, &sa, &old);
     if (sigsetjmp(rc_abort_env, 1) != 0) {
 	sigaction(SIGABRT, &old, NULL);
+	rc_spf_abandon();
 	rc_poisoned = true;
 	log_write(0, LOG_MAIN | LOG_PANIC, "relaycheck: internal error (SIGABRT) while "
 		  "checking a message from %.64s: temporarily rejected; the module declines "

@@ -1,6 +1,8 @@
 """No abort drops a session: an abort() inside the module's work ends the message with a
 451 and a panic-log line, and the module declines further messages on that connection
-(issue 8). Uses the test-only module build with fault-injection hooks."""
+(issue 8). An abort while libspf2 is on the stack leaves libspf2's process-global handlers
+as they were before the module's check (issue 12), since Exim's own `spf` condition uses them
+too. Uses the test-only module build with fault-injection hooks."""
 
 import os
 import re
@@ -8,6 +10,10 @@ import subprocess
 import sys
 
 from harness import Exim
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                "dnsresponder"))
+from responder import DNSResponder  # noqa: E402
 
 
 def hooks_module(ctx):
@@ -34,6 +40,28 @@ def test_injected_abort_gives_451_not_a_dropped_session(ctx):
     assert "relaycheck: internal error (SIGABRT) while checking a message from 192.0.2.66" in panic, panic
     assert any("declining message after an internal error" in l for l in r.mainlog), r.mainlog
     # The QUIT got its 221: the session ended normally.
+    assert r.replies[-1][0] == 221, r.replies[-1]
+
+
+def test_abort_inside_libspf2_restores_its_handlers(ctx):
+    """HELO rc-test-spf-abort.invalid makes the hooks build abort() at libspf2's first log
+    message, here the warning for a record refused by the CVE-2023-42118 screen (logged from
+    inside SPF_server_get_record()). The message gets 451; the next message on the connection
+    is declined, and the test build logs whose libspf2 handlers are in by then: the ones the
+    module replaced, not the module's (whose recovery jump points into a dead frame)."""
+    mod = hooks_module(ctx)
+    rec = "v=spf1 exp=" + "%{d}" * 127 + "x" * 10 + ".example -all"
+    with DNSResponder({"cve.example": {"TXT": [rec]}}, ipv6=False) as dns:
+        ex = Exim(ctx.path("exim"), mod,
+                  f"[relaycheck]\nnameservers = 127.0.0.1:{dns.port}\ndns_timeout = 1500ms\n")
+        msg = dict(mail_from="a@cve.example", rcpt="u@example.org")
+        r = ex.session_multi("192.0.2.66", [msg, dict(msg)], helo="rc-test-spf-abort.invalid")
+    assert not r.lost, r.transcript()
+    assert r.exit_status == 0, (r.exit_status, r.transcript())
+    assert [m.data_code for m in r.messages] == [451, 451], r.transcript()
+    panic = "\n".join(r.paniclog)
+    assert "relaycheck: internal error (SIGABRT)" in panic, panic
+    assert any("relaycheck: test: libspf2 handlers restored" in l for l in r.mainlog), r.mainlog
     assert r.replies[-1][0] == 221, r.replies[-1]
 
 

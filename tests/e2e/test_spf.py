@@ -1,7 +1,8 @@
 """SPF through the real exim4 (issue 4): pass, fail, softfail, none, temperror from a TXT
 lookup that times out, a bounce checked with the HELO identity, on_dns_failure = tempreject
 giving 451 4.4.3, the Received-SPF header above Exim's Received:, and No Server Check
-`domain` entries honoured only when SPF passes."""
+`domain` entries honoured only when SPF passes; loopback clients evaluated like any other
+(issue 12)."""
 
 import os
 import sys
@@ -147,3 +148,78 @@ def test_domain_allowlist_needs_spf_pass(ctx):
         assert "+6 SPF: fail (partner.example" in report(r), report(r)
         line = log_line(r)
         assert 'note="domain entry partner.example not honoured: SPF fail"' in line, line
+
+
+LOOPBACK = ["127.0.0.1", "::1", "::ffff:127.0.0.5"]
+
+
+def test_loopback_client_gets_no_free_pass(ctx):
+    """libspf2 answers "pass (localhost is always allowed)" for any 127/8 or ::1 client
+    without reading DNS. With a skip_hosts that does not list loopback (a same-host TLS proxy
+    makes every client loopback) a `domain` entry must not be honoured on that: the record is
+    evaluated like any other client's."""
+    ctx.require_module()
+    z = zones()
+    z["lo.example"] = {"TXT": ["v=spf1 ip4:127.0.0.0/8 ip6:::1 -all"]}
+    with DNSResponder(z, ipv6=False) as dns:
+        ex = ctx.exim(ini(dns, main="skip_hosts = 192.0.2.250",
+                          extra="[no_server_check]\ndomain = partner.example\n"
+                                "domain_requires_spf = yes\n"))
+        for ip in LOOPBACK:
+            r = session(ctx, dns, ex, "x@partner.example", ip=ip)
+            spf = hdr(r, "Received-SPF")
+            assert spf and spf.startswith("fail "), (ip, spf, r.header_names(), r.mainlog)
+            assert "localhost" not in spf, (ip, spf)
+            assert "No Server Check" not in report(r), (ip, report(r))
+            assert "+6 SPF: fail (partner.example" in report(r), (ip, report(r))
+            assert 'note="domain entry partner.example not honoured: SPF fail"' \
+                in log_line(r), (ip, log_line(r))
+            # a record that does list loopback passes, as for any client
+            r = session(ctx, dns, ex, "x@lo.example", ip=ip)
+            spf = hdr(r, "Received-SPF")
+            assert spf and spf.startswith("pass ") and "localhost" not in spf, (ip, spf)
+
+
+def test_received_spf_folded_within_998(ctx):
+    """The longest Received-SPF Exim's own limits allow (a 256-character sender, a
+    252-character HELO, an IPv6 client, a permerror naming a long domain, a 26-character
+    primary_hostname) is folded at "; " so no line of the spooled header exceeds 998
+    characters (RFC 5322 2.1.1), and every part is there."""
+    ctx.require_module()
+
+    def name(n, suffix):
+        s = "".join("." if i % 64 == 63 else chr(97 + i % 26) for i in range(n - len(suffix)))
+        return (s[:-1] + "z" if s.endswith(".") else s) + suffix
+
+    dom = name(191, ".example")
+    sender = "l" * 64 + "@" + dom
+    helo = name(252, ".helo.example")
+    inc = name(250, ".inc.example")
+    client = "2001:db8:ffff:ffff:ffff:ffff:ffff:fffe"
+    z = zones()
+    # permerror: "syntax error in the SPF record of <dom>: invalid domain "<inc...>" (...)"
+    z[dom] = {"TXT": [f"v=spf1 a:{inc[:120]}.123 -all"]}
+    with DNSResponder(z, ipv6=False) as dns:
+        ex = ctx.exim(ini(dns))
+        with open(ex.conf_path) as f:
+            conf = f.read()
+        host = "mx01.relay-cluster.example"
+        assert len(host) == 26
+        with open(ex.conf_path, "w") as f:
+            f.write(conf.replace("primary_hostname = mx.e2e.test",
+                                 f"primary_hostname = {host}"))
+        r = session(ctx, dns, ex, sender, helo=helo, ip=client)
+        vals = [v for f, n, v in r.spool_headers if f != "*" and n == "Received-SPF"]
+        assert len(vals) == 1, r.header_names()
+        text = "Received-SPF:" + vals[0]
+        lines = text.split("\n")
+        value = "".join(lines)
+        assert value.startswith("Received-SPF: permerror ("), value
+        assert f"({host}: " in value and "invalid domain" in value, value
+        for part in (f"client-ip={client};", f"envelope-from={sender};", f"helo={helo};",
+                     "identity=mailfrom;"):
+            assert part in value, (part, value)
+        assert value.endswith(";"), value
+        assert all(len(l) <= 998 for l in lines), [len(l) for l in lines]
+        assert all(l.startswith("\t") for l in lines[1:]), lines
+        assert len(value) > 998, "this case no longer needs folding"

@@ -14,6 +14,7 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +37,7 @@
 
 static FAKEDNS *dns;
 static RC_SPF spf;
+static const char *receiver = "mx.receiver.test";	/* this server's name */
 
 static void
 setup(void)
@@ -65,7 +67,7 @@ check_budget(int budget_ms, const char *ip, const char *helo, const char *sender
 
     fakedns_sockaddr(dns, &ss);
     cr_assert(rc_resolver_open(&r, &ss, 1, NULL, budget_ms, err, sizeof(err)), "%s", err);
-    rc_spf_check(&spf, &r, ip, helo, sender, "mx.receiver.test");
+    rc_spf_check(&spf, &r, ip, helo, sender, receiver);
     rc_resolver_close(&r);
 }
 
@@ -612,4 +614,257 @@ Test(spf, server_reused_and_restarted)
     rc_spf_shutdown();
     check("192.0.2.2", "h.test", "a@a.example");
     cr_expect(eq(int, spf.result, RC_SPF_FAIL));
+}
+
+/* ---- loopback clients: evaluated like any other (issue 12, item 1) ---- */
+
+Test(spf, loopback_client_is_evaluated_not_waved_through)
+{
+    /* libspf2's query_mailfrom answers pass for 127/8 and ::1 without DNS */
+    static const char *lo[] = {"127.0.0.1", "::1", "::ffff:127.0.0.5"};
+
+    txt("deny.example", "v=spf1 ip4:192.0.2.0/24 ip6:2001:db8::/32 -all");
+    txt("lo4.example", "v=spf1 ip4:127.0.0.0/8 -all");
+    txt("lo6.example", "v=spf1 ip6:::1 -all");
+    for (size_t i = 0; i < sizeof(lo) / sizeof(lo[0]); i++) {
+	check(lo[i], "h.test", "a@deny.example");
+	cr_expect(eq(int, spf.result, RC_SPF_FAIL), "%s: %s", lo[i], spf.received_spf);
+	cr_expect(strstr(spf.received_spf, "localhost") == NULL, "%s: %s", lo[i],
+		  spf.received_spf);
+	cr_expect(strncmp(spf.received_spf, "fail ", 5) == 0, "%s: %s", lo[i],
+		  spf.received_spf);
+	cr_expect(eq(int, fakedns_count(dns, "deny.example", RC_T_TXT), (int) i + 1),
+		  "%s: the record was not read", lo[i]);
+    }
+    check("127.0.0.1", "h.test", "a@lo4.example");
+    cr_expect(eq(int, spf.result, RC_SPF_PASS), "%s", spf.received_spf);
+    check("::ffff:127.0.0.5", "h.test", "a@lo4.example");
+    cr_expect(eq(int, spf.result, RC_SPF_PASS), "%s", spf.received_spf);
+    check("::1", "h.test", "a@lo4.example");
+    cr_expect(eq(int, spf.result, RC_SPF_FAIL), "%s", spf.received_spf);
+    check("::1", "h.test", "a@lo6.example");
+    cr_expect(eq(int, spf.result, RC_SPF_PASS), "%s", spf.received_spf);
+    check("127.0.0.1", "h.test", "a@missing.example");
+    cr_expect(eq(int, spf.result, RC_SPF_NONE), "%s", spf.received_spf);
+}
+
+/* ---- Received-SPF: folded, complete (issue 12, item 3) ---- */
+
+/*
+ * expect_folded - "Received-SPF: <value>" as the adapter adds it: no
+ * physical line over 998 characters (RFC 5322 2.1.1), continuation lines
+ * start with a tab, every key=value part is there and the value ends in
+ * ';'. parts: NULL-terminated, searched in the unfolded text.
+ */
+static void
+expect_folded(const char *value, const char *const *parts)
+{
+    char    full[8192], unfolded[8192];
+    const char *line = full;
+    size_t  u = 0;
+
+    cr_assert(lt(sz, strlen(value) + 16, sizeof(full)));
+    snprintf(full, sizeof(full), "Received-SPF: %s", value);
+    for (;;) {
+	const char *nl = strchr(line, '\n');
+	size_t  len = nl ? (size_t) (nl - line) : strlen(line);
+
+	cr_expect(le(sz, len, 998), "a line of %zu characters: %.60s...", len, line);
+	cr_expect(line == full || line[0] == '\t', "not folded with a tab: %.60s", line);
+	memcpy(unfolded + u, line, len);
+	u += len;
+	if (nl == NULL)
+	    break;
+	line = nl + 1;
+    }
+    unfolded[u] = 0;
+    cr_expect(u > 0 && unfolded[u - 1] == ';', "does not end in ';': ...%s",
+	      unfolded + (u > 40 ? u - 40 : 0));
+    for (size_t i = 0; parts[i] != NULL; i++)
+	cr_expect(strstr(unfolded, parts[i]) != NULL, "no \"%s\" in %s", parts[i], unfolded);
+}
+
+/* longname - n characters of a DNS name made of 63-character labels, then suffix */
+static void
+longname(char *dst, size_t n, const char *suffix)
+{
+    size_t  i, s = strlen(suffix);
+
+    for (i = 0; i + s < n; i++)
+	dst[i] = (i % 64 == 63) ? '.' : 'a' + (char) (i % 26);
+    if (i > 0 && dst[i - 1] == '.')
+	dst[i - 1] = 'z';
+    memcpy(dst + i, suffix, s + 1);
+}
+
+Test(spf, received_spf_at_exims_limits_is_folded)
+{
+    /* a 256-character sender, a 252-character HELO, IPv6, a permerror naming a long domain */
+    char    dom[200], local[64], sender[300], helo[260], inc[260], rec[400];
+    char    ef[320], he[270];
+    const char *parts[] = {"client-ip=2001:db8:ffff:ffff:ffff:ffff:ffff:fffe;", ef, he,
+	"identity=mailfrom;", NULL};
+
+    receiver = "mx01.relay-cluster.example";	/* 26 characters */
+    longname(dom, 191, ".example");
+    memset(local, 'l', 63);
+    local[63] = 0;
+    snprintf(sender, sizeof(sender), "%s@%s", local, dom);
+    cr_assert(eq(sz, strlen(sender), 255));
+    longname(helo, 252, ".helo.example");
+    longname(inc, 250, ".inc.example");
+    snprintf(rec, sizeof(rec), "v=spf1 include:%s -all", inc);
+    txt(dom, rec);
+    txt(inc, "v=spf1 -all|v=spf1 ?all");	/* permerror: "<inc> has 2 SPF records" */
+    snprintf(ef, sizeof(ef), "envelope-from=%s;", sender);
+    snprintf(he, sizeof(he), "helo=%s;", helo);
+    check("2001:db8:ffff:ffff:ffff:ffff:ffff:fffe", helo, sender);
+    cr_expect(eq(int, spf.result, RC_SPF_PERMERROR), "%s", spf.detail);
+    cr_expect(strchr(spf.received_spf, '\n') != NULL, "not folded: %s", spf.received_spf);
+    expect_folded(spf.received_spf, parts);
+
+    /* the same through libspf2's own header text, which it cuts at 480 bytes */
+    snprintf(rec, sizeof(rec), "v=spf1 ip6:2001:db8::/32 -all");
+    txt(dom, rec);
+    check("2001:db8:ffff:ffff:ffff:ffff:ffff:fffe", helo, sender);
+    cr_expect(eq(int, spf.result, RC_SPF_PASS), "%s", spf.detail);
+    expect_folded(spf.received_spf, parts);
+    /* and a void-lookup permerror, whose text names the domain */
+    snprintf(rec, sizeof(rec), "v=spf1 a:%.60s a:%.60s a:%.60s -all", inc, inc + 64, inc + 128);
+    txt(dom, rec);
+    check("2001:db8:ffff:ffff:ffff:ffff:ffff:fffe", helo, sender);
+    cr_expect(eq(int, spf.result, RC_SPF_PERMERROR), "%s", spf.detail);
+    expect_folded(spf.received_spf, parts);
+}
+
+Test(spf, received_spf_hostile_inputs_stay_folded)
+{
+    /* the longest inputs rc_spf_check() evaluates, every byte escaped to four */
+    char    sender[1100], helo[1100];
+    const char *parts[] = {"client-ip=192.0.2.1;", "envelope-from=", "helo=",
+	"identity=mailfrom;", NULL};
+
+    memset(sender, 0xff, 1000);
+    memcpy(sender + 1000, "@x.example", 11);
+    memset(helo, 0xfe, 1024);
+    helo[1024] = 0;
+    txt("x.example", "v=spf1 -all");
+    check("192.0.2.1", helo, sender);
+    cr_expect(eq(int, spf.result, RC_SPF_FAIL), "%s", spf.detail);
+    expect_folded(spf.received_spf, parts);
+
+    /* every comment character quoted: a domain, a HELO and a host name of ')' */
+    {
+	char    host[256];
+
+	memset(host, ')', 255);
+	host[255] = 0;
+	receiver = host;
+	memset(sender, 0xff, 600);
+	sender[600] = '@';
+	memset(sender + 601, ')', 250);
+	memcpy(sender + 851, ".example", 9);
+	memset(helo, '(', 1000);
+	helo[1000] = 0;
+	check("2001:db8::1", helo, sender);
+	receiver = "mx.receiver.test";
+	cr_expect(eq(int, spf.result, RC_SPF_NONE), "%s", spf.detail);
+	cr_expect(strncmp(spf.received_spf, "none (\\)\\)", 10) == 0, "%.40s",
+		  spf.received_spf);
+	parts[0] = "client-ip=2001:db8::1;";
+	expect_folded(spf.received_spf, parts);
+    }
+}
+
+/* ---- an abort while libspf2 is on the stack (issue 12, item 4) ---- */
+
+static sigjmp_buf abort_env;
+static int saved_error_calls;
+static void (*inside_error) (const char *, int, const char *);
+
+static void __attribute__((noreturn))
+saved_error(const char *file, int line, const char *msg)
+{
+    (void) file;
+    (void) line;
+    (void) msg;
+    saved_error_calls++;
+    siglongjmp(abort_env, 2);
+}
+
+static void
+saved_other(const char *file, int line, const char *msg)
+{
+    (void) file;
+    (void) line;
+    (void) msg;
+}
+
+static void
+on_abort(int sig)
+{
+    (void) sig;
+    siglongjmp(abort_env, 1);
+}
+
+/* abort_in_log - what a libspf2 abort looks like to the module: SIGABRT inside it */
+static void
+abort_in_log(int level, const char *msg)
+{
+    (void) level;
+    (void) msg;
+    inside_error = SPF_error_handler;
+    abort();
+}
+
+Test(spf, abort_inside_libspf2_restores_the_handlers)
+{
+    char   *rec = macros("v=spf1 a:", 127, "%-", 1300, ".example -all");	/* logs */
+    struct sockaddr_storage ss;
+    struct sigaction sa, old;
+    RC_RESOLVER r;
+    char    err[200];
+
+    SPF_error_handler = saved_error;
+    SPF_warning_handler = saved_other;
+    SPF_info_handler = saved_other;
+    SPF_debug_handler = saved_other;
+    txt("cve.example", rec);
+    fakedns_sockaddr(dns, &ss);
+    cr_assert(rc_resolver_open(&r, &ss, 1, NULL, 3000, err, sizeof(err)), "%s", err);
+    rc_spf_set_log(abort_in_log);
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_abort;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGABRT, &sa, &old);
+    if (sigsetjmp(abort_env, 1) == 0) {
+	rc_spf_check(&spf, &r, "192.0.2.1", "h.test", "a@cve.example", "mx.receiver.test");
+	cr_fail("no abort");
+    }
+    rc_spf_abandon();			/* what the abort guard does */
+    sigaction(SIGABRT, &old, NULL);
+    rc_spf_set_log(NULL);
+    rc_resolver_close(&r);
+    free(rec);
+
+    cr_assert(inside_error != NULL && inside_error != saved_error);
+    cr_expect(SPF_error_handler == saved_error, "the error handler is still the module's");
+    cr_expect(SPF_warning_handler == saved_other && SPF_info_handler == saved_other
+	      && SPF_debug_handler == saved_other, "a log handler is still the module's");
+
+    /* Exim's own SPF code calls SPF_error(): it reaches the saved handler */
+    saved_error_calls = 0;
+    if (sigsetjmp(abort_env, 1) == 0)
+	SPF_error("late error, no module frame");
+    cr_expect(eq(int, saved_error_calls, 1));
+    /* the module's handler, called with no jump armed, chains to the saved one */
+    if (sigsetjmp(abort_env, 1) == 0)
+	inside_error("test", 1, "late error through the module's handler");
+    cr_expect(eq(int, saved_error_calls, 2));
+
+    /* and the next check works, with its own handlers in and out again */
+    txt("ok.example", "v=spf1 ip4:192.0.2.1 -all");
+    check("192.0.2.1", "h.test", "a@ok.example");
+    cr_expect(eq(int, spf.result, RC_SPF_PASS), "%s", spf.detail);
+    cr_expect(SPF_error_handler == saved_error);
 }
