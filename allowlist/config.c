@@ -16,6 +16,7 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <ini.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -23,6 +24,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define MAX_ERRORS	50
 
@@ -1215,6 +1218,41 @@ rc_filestamp_equal(const RC_FILESTAMP *a, const RC_FILESTAMP *b)
 	    && a->mtime.tv_nsec == b->mtime.tv_nsec);
 }
 
+/*
+ * open_regular - open a file for reading, refusing anything but a regular
+ * file before a read can block: opened non-blocking (a FIFO without a
+ * writer would otherwise block the open for ever), checked with fstat(),
+ * then made blocking again. Symbolic links are followed, as fopen() does.
+ * NULL with the error text in msg.
+ */
+
+static FILE *
+open_regular(const char *path, struct stat *sb, char *msg, size_t len)
+{
+    int     fd, fl;
+    FILE   *fp;
+
+    if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) < 0
+	|| fstat(fd, sb) < 0) {
+	snprintf(msg, len, "%s:0: cannot open: %s\n", path, strerror(errno));
+	if (fd >= 0)
+	    close(fd);
+	return (NULL);
+    }
+    if (!S_ISREG(sb->st_mode)) {
+	snprintf(msg, len, "%s:0: not a regular file\n", path);
+	close(fd);
+	return (NULL);
+    }
+    if ((fl = fcntl(fd, F_GETFL)) < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0
+	|| (fp = fdopen(fd, "r")) == NULL) {
+	snprintf(msg, len, "%s:0: cannot open: %s\n", path, strerror(errno));
+	close(fd);
+	return (NULL);
+    }
+    return (fp);
+}
+
 RC_CONFIG *
 rc_config_load(const char *path, char **errors, RC_FILESTAMP *stamp)
 {
@@ -1223,22 +1261,10 @@ rc_config_load(const char *path, char **errors, RC_FILESTAMP *stamp)
     size_t  len = 0, cap = 0;
     struct stat sb;
     RC_CONFIG *cfg;
+    char    msg[600];
 
     *errors = NULL;
-    if ((fp = fopen(path, "r")) == NULL || fstat(fileno(fp), &sb) < 0) {
-	char    msg[600];
-
-	snprintf(msg, sizeof(msg), "%s:0: cannot open: %s\n", path, strerror(errno));
-	if (fp)
-	    fclose(fp);
-	*errors = strdup(msg);
-	return (NULL);
-    }
-    if (!S_ISREG(sb.st_mode)) {
-	char    msg[600];
-
-	fclose(fp);
-	snprintf(msg, sizeof(msg), "%s:0: not a regular file\n", path);
+    if ((fp = open_regular(path, &sb, msg, sizeof(msg))) == NULL) {
 	*errors = strdup(msg);
 	return (NULL);
     }
@@ -1270,8 +1296,6 @@ rc_config_load(const char *path, char **errors, RC_FILESTAMP *stamp)
 	    break;
     }
     if (ferror(fp)) {
-	char    msg[600];
-
 	snprintf(msg, sizeof(msg), "%s:0: read error: %s\n", path, strerror(errno));
 	free(buf);
 	fclose(fp);

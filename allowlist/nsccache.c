@@ -124,7 +124,7 @@ try_map(const char *path, const char *file, const struct stat *ini)
     RC_CONFIG *cfg;
     char   *errors = NULL;
 
-    if ((fd = open(file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+    if ((fd = open(file, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)) < 0)
 	return (NULL);
     if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid()
 	|| (st.st_mode & (S_IWGRP | S_IWOTH)) || (uint64_t) st.st_size < sizeof(NSC_HEADER)) {
@@ -170,9 +170,9 @@ read_text(const char *path, const RC_FILESTAMP *stamp, size_t *len)
     char   *buf;
     size_t  got = 0;
 
-    if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+    if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) < 0)
 	return (NULL);
-    if (fstat(fd, &st) < 0 || st.st_dev != stamp->dev || st.st_ino != stamp->ino
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_dev != stamp->dev || st.st_ino != stamp->ino
 	|| st.st_size != stamp->size || st.st_mtim.tv_sec != stamp->mtime.tv_sec
 	|| st.st_mtim.tv_nsec != stamp->mtime.tv_nsec
 	|| (buf = malloc((size_t) st.st_size + 1)) == NULL) {

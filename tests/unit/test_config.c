@@ -987,6 +987,31 @@ Test(config, load_directory)
     free(errors);
 }
 
+/*
+ * A FIFO with no writer would block an open() for reading for ever (and
+ * Exim's connection with it): it is refused at once, as a directory is.
+ */
+Test(config, load_fifo_is_refused_at_once, .timeout = 10.0)
+{
+    char    dir[] = "/tmp/rc-unit-fifo-XXXXXX";
+    char   *path, *want, *errors = NULL;
+    RC_CONFIG *cfg;
+
+    cr_assert(mkdtemp(dir) != NULL);
+    path = xasprintf("%s/relaycheck.ini", dir);
+    cr_assert(mkfifo(path, 0600) == 0);
+    cfg = rc_config_load(path, &errors, NULL);
+    cr_expect(cfg == NULL);
+    cr_assert(errors != NULL);
+    want = xasprintf("%s:0: not a regular file\n", path);
+    cr_expect(eq(str, errors, want));
+    free(want);
+    free(errors);
+    unlink(path);
+    rmdir(dir);
+    free(path);
+}
+
 Test(config, load_file_and_notice_changes)
 {
     static const char text[] = "[relaycheck]\nreject_score = 12\n";

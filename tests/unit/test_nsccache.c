@@ -297,3 +297,36 @@ Test(nsccache, small_lists_and_errors_are_not_compiled)
     rm_rf(dir);
     free(dir); free(cache); free(path);
 }
+
+/*
+ * The INI path and the compiled file's path may each name a FIFO: neither
+ * blocks. The INI file gives "not a regular file"; a FIFO where the
+ * compiled file should be is not used, and the list is parsed instead.
+ */
+Test(nsccache, fifo_paths_are_refused_at_once, .timeout = 20.0)
+{
+    char   *dir = tmpdir(), *cache = xasprintf("%s/cache", dir);
+    char   *fifo = xasprintf("%s/fifo.ini", dir), *want;
+    char   *path = write_ini(dir, 2000, NULL), *errors = NULL, note[1024], file[4200];
+    RC_CONFIG *cfg;
+
+    cr_assert(mkfifo(fifo, 0600) == 0);
+    cfg = rc_config_load_cached(fifo, cache, &errors, NULL, note, sizeof(note));
+    cr_expect(cfg == NULL);
+    cr_assert(errors != NULL);
+    want = xasprintf("%s:0: not a regular file\n", fifo);
+    cr_expect(eq(str, errors, want));
+    free(want);
+    free(errors);
+
+    cr_assert(mkdir(cache, 0750) == 0);
+    rc_nsccache_path(cache, path, file, sizeof(file));
+    cr_assert(mkfifo(file, 0600) == 0);
+    cfg = rc_config_load_cached(path, cache, &errors, NULL, note, sizeof(note));
+    cr_assert(cfg != NULL, "%s", errors ? errors : "");
+    cr_expect(cfg->nsc_ip.map == NULL);
+    cr_expect(cfg->nsc_ip.n > 2000 / 2);
+    rc_config_free(cfg);
+    rm_rf(dir);
+    free(dir); free(cache); free(fifo); free(path);
+}
