@@ -78,6 +78,7 @@ struct parser {
     size_t      nseen;
     int         score_line[RC_CHK_NSCORE_COUNT];
     bool        skip_hosts_set;		/* the built-in default was dropped */
+    bool        main_seen;		/* a [relaycheck] section was read */
     /* errors */
     char       *errors;
     size_t      errlen, errcap;
@@ -875,9 +876,10 @@ begin_section(PARSER *p, const char *inner)
     if (*arg != 0) {
 	error(p, p->lineno, "unknown section [%s]", printable(inner, esc, sizeof(esc)));
 	p->kind = SEC_BAD;
-    } else if (strcmp(word, "relaycheck") == 0)
+    } else if (strcmp(word, "relaycheck") == 0) {
 	p->kind = SEC_MAIN;
-    else if (strcmp(word, "scores") == 0)
+	p->main_seen = true;
+    } else if (strcmp(word, "scores") == 0)
 	p->kind = SEC_SCORES;
     else if (strcmp(word, "no_server_check") == 0)
 	p->kind = SEC_NSC;
@@ -1174,6 +1176,15 @@ parse_text(const char *name, const char *text, size_t len, char **errors)
 	error(&p, rc, "syntax error");
     else if (rc < 0)
 	p.nomem = true;
+
+    /*
+     * An empty file is what an editor or a copy leaves half-way: never run
+     * on built-in defaults because of it. Reported only for an otherwise
+     * valid file, whose other errors would say more.
+     */
+    if (!p.main_seen && p.nerrors == 0)
+	error(&p, 1, "no [relaycheck] section: every configuration has one, even if "
+	      "empty (is the file empty, or only partly written?)");
     if ((cfg->path = strdup(name)) == NULL || !seal(cfg))
 	p.nomem = true;
     if (p.nomem) {

@@ -72,6 +72,8 @@ skips(const RC_CONFIG *cfg, const char *ip)
     return (rc_iptable_lookup(&cfg->skip_hosts, &a) != NULL);
 }
 
+static char *temp_config(const char *, size_t);
+
 /* ---- one error of each class, with its line and its exact text ---- */
 
 struct err_case {
@@ -522,11 +524,12 @@ Test(config, defaults)
     rc_config_free(cfg);
 }
 
-Test(config, empty_file_gives_defaults)
+Test(config, relaycheck_section_alone_gives_defaults)
 {
     static const char *const texts[] = {
-	"", "\n", "; only a comment\n# and another\n", "[relaycheck]\n",
-	"[relaycheck]\n[scores]\n[no_server_check]\n", "\xEF\xBB\xBF", "\r\n\r\n",
+	"[relaycheck]\n", "[relaycheck]", "; a comment\n[relaycheck]\n",
+	"[relaycheck]\n[scores]\n[no_server_check]\n", "[scores]\n[relaycheck]\n",
+	"\xEF\xBB\xBF[relaycheck]\r\n", "\r\n[relaycheck]\r\n\r\n",
     };
 
     for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
@@ -535,6 +538,47 @@ Test(config, empty_file_gives_defaults)
 	expect_defaults(cfg);
 	rc_config_free(cfg);
     }
+}
+
+/*
+ * An empty file is what an editor leaves in the middle of saving: it is
+ * an error, not a configuration of built-in defaults, and so is a file
+ * without its [relaycheck] section (relaycheck.ini(5), FILES).
+ */
+Test(config, no_relaycheck_section_is_an_error)
+{
+    static const char *const texts[] = {
+	"", "\n", "; only a comment\n# and another\n", "\xEF\xBB\xBF", "\r\n\r\n",
+	"[scores]\nptr_missing = 3\n", "[no_server_check]\nip = 192.0.2.0/24\n",
+	"[dnsbl zen.example]\n[relaycheck_not]\n",
+    };
+
+    for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+	char   *errors = parse_err(texts[i]);
+	const char *want = i == 7 ? "t.ini:2: unknown section [relaycheck_not]\n"
+	    : "t.ini:1: no [relaycheck] section: every configuration has one, even if "
+	    "empty (is the file empty, or only partly written?)\n";
+
+	cr_expect(eq(str, errors, (char *) want), "text %zu", i);
+	free(errors);
+    }
+}
+
+Test(config, load_empty_file_is_an_error)
+{
+    char   *path = temp_config("", 0);
+    char   *errors = NULL, *want;
+    RC_CONFIG *cfg = rc_config_load(path, &errors, NULL);
+
+    cr_expect(cfg == NULL);
+    cr_assert(errors != NULL);
+    want = xasprintf("%s:1: no [relaycheck] section: every configuration has one, even if "
+		     "empty (is the file empty, or only partly written?)\n", path);
+    cr_expect(eq(str, errors, want));
+    free(want);
+    free(errors);
+    unlink(path);
+    free(path);
 }
 
 /* ---- values ---- */
@@ -609,7 +653,7 @@ Test(config, booleans)
 
 Test(config, scores_may_be_negative_or_zero)
 {
-    RC_CONFIG *cfg = parse_ok("[scores]\nptr_missing = -5\nspf_fail = 0\nhelo_mismatch = 1000\n"
+    RC_CONFIG *cfg = parse_ok("[relaycheck]\n[scores]\nptr_missing = -5\nspf_fail = 0\nhelo_mismatch = 1000\n"
 			      "ptr_generic = -1000\n");
 
     cr_expect(eq(int, cfg->scores[RC_CHK_PTR_MISSING], -5));
@@ -903,7 +947,8 @@ Test(config, list_sections)
 			      "[rhsbl dbl.example]\n"
 			      "target = helo\n"
 			      "label = Domain list\n"
-			      "[rhsbl dbl2.example]\n");
+			      "[rhsbl dbl2.example]\n"
+			      "[relaycheck]\n");
     char    buf[200];
 
     cr_assert(eq(sz, cfg->ndnsbl, 2));
