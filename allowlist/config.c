@@ -3,9 +3,10 @@
  *
  * inih does the tokenising (sections, key = value, inline comments); a
  * line reader placed in front of it does what inih would otherwise get
- * silently wrong: it counts lines, refuses over-long lines (inih would
- * split them), indented continuation lines (inih would glue them onto the
- * previous value) and lines that are neither a section, a key nor a
+ * silently wrong: it counts lines, drops comments of any length, splits
+ * key lines longer than inih's buffer itself (inih would cut them in
+ * two), refuses indented continuation lines (inih would glue them onto
+ * the previous value) and lines that are neither a section, a key nor a
  * comment, and it tracks the current section itself (inih truncates long
  * section names). Every key is typed by the option tables below and
  * validated as it is read; all errors are collected, each as
@@ -28,6 +29,7 @@
 #include <unistd.h>
 
 #define MAX_ERRORS	50
+#define RC_SECTION_MAX	300		/* characters between [ and ] */
 
 typedef enum section_kind {
     SEC_NONE,				/* before the first section */
@@ -905,10 +907,15 @@ key_like(const char *s, size_t len)
     return (i < len && (s[i] == '=' || s[i] == ':'));
 }
 
+static void handler_line(PARSER *, const char *, size_t);
+
 /*
  * reader - the line source handed to inih. Returns one cleaned line per
  * call (always ending in '\n') or NULL at the end. Lines that are errors
  * are reported here and replaced by an empty line, so inih never sees them.
+ * Comments of any length are dropped here; a key line longer than inih's
+ * buffer (num - 3 characters: 197 with Debian's library) is read here
+ * (handler_line()), and inih gets an empty line in its place.
  */
 
 static char *
@@ -929,28 +936,24 @@ reader(char *out, int num, void *stream)
     p->lineno++;
     if (e > line && e[-1] == '\r')
 	e--;
-    if (p->lineno == 1 && e - line >= 3 && memcmp(line, "\xEF\xBB\xBF", 3) == 0)
-	line += 3;				/* UTF-8 byte order mark */
-    strcpy(out, "\n");
-    if (memchr(line, 0, (size_t) (e - line)) != NULL) {
-	error(p, p->lineno, "NUL byte in line");
-	return (out);
-    }
     len = (size_t) (e - line);
-    if (len > (size_t) num - 3 || len > RC_MAX_LINE) {
-	error(p, p->lineno, "line too long (%zu characters, at most %d); "
-	      "split long lists over repeated keys", len,
-	      (int) (num - 3 < RC_MAX_LINE ? num - 3 : RC_MAX_LINE));
+    if (p->lineno == 1 && len >= 3 && memcmp(line, "\xEF\xBB\xBF", 3) == 0) {
+	line += 3;				/* UTF-8 byte order mark */
+	len -= 3;
+    }
+    strcpy(out, "\n");
+    if (memchr(line, 0, len) != NULL) {
+	error(p, p->lineno, "NUL byte in line");
 	return (out);
     }
     for (s = line; s < e && (*s == ' ' || *s == '\t'); s++)
 	 /* void */ ;
     indented = (s > line);
     if (s == e || *s == ';' || *s == '#')
-	return (out);				/* blank or comment */
+	return (out);				/* blank or comment, any length */
     len = (size_t) (e - s);
     if (*s == '[') {
-	char    inner[RC_MAX_LINE + 1];
+	char    inner[RC_SECTION_MAX + 1];
 	const char *close = memchr(s, ']', len);
 	const char *after;
 
@@ -966,6 +969,12 @@ reader(char *out, int num, void *stream)
 	    p->kind = SEC_BAD;
 	    return (out);
 	}
+	if ((size_t) (close - s - 1) > RC_SECTION_MAX) {
+	    error(p, p->lineno, "section header too long (at most %d characters "
+		  "between the brackets)", RC_SECTION_MAX);
+	    p->kind = SEC_BAD;
+	    return (out);
+	}
 	memcpy(inner, s + 1, (size_t) (close - s - 1));
 	inner[close - s - 1] = 0;
 	begin_section(p, inner);
@@ -974,10 +983,11 @@ reader(char *out, int num, void *stream)
     }
     if ((memchr(s, '=', len) == NULL && memchr(s, ':', len) == NULL)
 	|| (indented && !key_like(s, len))) {
-	char    tmp[RC_MAX_LINE + 1];
+	char    tmp[sizeof(esc)];
+	size_t  n = len < sizeof(tmp) - 1 ? len : sizeof(tmp) - 1;
 
-	memcpy(tmp, s, len);
-	tmp[len] = 0;
+	memcpy(tmp, s, n);			/* printable() cuts it with "..." */
+	tmp[n] = 0;
 	if (indented)
 	    error(p, p->lineno, "indented continuation line \"%s\": continuation lines "
 		  "are not supported, repeat the key instead",
@@ -985,6 +995,10 @@ reader(char *out, int num, void *stream)
 	else
 	    error(p, p->lineno, "expected \"key = value\", got \"%s\"",
 		  printable(tmp, esc, sizeof(esc)));
+	return (out);
+    }
+    if (num < 3 || len > (size_t) num - 3) {
+	handler_line(p, s, len);
 	return (out);
     }
     memcpy(out, s, len);
@@ -1068,6 +1082,61 @@ handler(void *user, const char *section, const char *name, const char *value)
     if (!opt->set(p, opt, value, &why))
 	error(p, p->lineno, "%s: \"%s\": %s", name, printable(value, vesc, sizeof(vesc)), why);
     return (1);
+}
+
+/* is_inline_comment - does s[i] start a comment after a value (" ;")? */
+
+static bool
+is_inline_comment(const char *s, size_t i)
+{
+    return (s[i] == ';' && i > 0 && isspace((unsigned char) s[i - 1]));
+}
+
+/*
+ * handler_line - a key line too long for inih's line buffer, split into
+ * key and value here the way inih splits a short one (ini.c, r55): the key
+ * ends at the first '=' or ':'; a ';' after a blank starts a comment, in
+ * the key too; blanks around key and value are dropped. handler() then
+ * gets it as it would from inih: a long list is read whole, a long value
+ * of a single-valued key is refused by that key's own check.
+ */
+
+static void
+handler_line(PARSER *p, const char *s, size_t len)
+{
+    char   *copy = malloc(len + 1), *name, *value;
+    size_t  i, end;
+
+    if (copy == NULL) {
+	p->nomem = true;
+	return;
+    }
+    memcpy(copy, s, len);
+    copy[len] = 0;
+    for (i = 0; i < len && copy[i] != '=' && copy[i] != ':'; i++)
+	if (is_inline_comment(copy, i))
+	    break;
+    if (i == len || copy[i] == ';') {
+	error(p, p->lineno, "syntax error");	/* as inih says it */
+	free(copy);
+	return;
+    }
+    copy[i] = 0;
+    for (end = i; end > 0 && isspace((unsigned char) copy[end - 1]); end--)
+	copy[end - 1] = 0;
+    name = copy;
+    value = copy + i + 1;
+    for (end = 0; value[end] != 0; end++)
+	if (is_inline_comment(value, end)) {
+	    value[end] = 0;
+	    break;
+	}
+    while (isspace((unsigned char) *value))
+	value++;
+    for (end = strlen(value); end > 0 && isspace((unsigned char) value[end - 1]); end--)
+	value[end - 1] = 0;
+    (void) handler(p, "", name, value);
+    free(copy);
 }
 
 /* set_defaults - the built-in defaults (relaycheck.ini(5), DEFAULTS) */
@@ -1349,7 +1418,7 @@ rc_config_free(RC_CONFIG *cfg)
  * rc_config_dump - the effective configuration as an INI text that
  * rc_config_load() reads back to the same configuration: every key with
  * its value (built-in defaults included), list entries one per line so
- * no line comes near RC_MAX_LINE, blocklists and the No Server Check
+ * no line is long, blocklists and the No Server Check
  * list as loaded (codes after their defaults were applied).
  */
 
