@@ -264,7 +264,7 @@ FUZZ_DIR     := build/fuzz
 FUZZ_CFLAGS  := $(CSTD) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
                 -fno-omit-frame-pointer $(filter-out -Werror,$(WARN)) -DRC_FUZZING \
                 -DRC_VERSION='"$(VERSION)"'
-FUZZ_TARGETS := fuzz_config fuzz_cidr fuzz_generic fuzz_codes fuzz_escape fuzz_dnsanswer \
+FUZZ_TARGETS := fuzz_config fuzz_cidr fuzz_generic fuzz_codes fuzz_escape fuzz_dnsanswer fuzz_nsccache \
                 $(if $(filter dnscheck/spf.c,$(ENGINE_SRC)),fuzz_spfscreen)
 FUZZ_BINS    := $(FUZZ_TARGETS:%=$(FUZZ_DIR)/%)
 

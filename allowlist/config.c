@@ -3,9 +3,10 @@
  *
  * inih does the tokenising (sections, key = value, inline comments); a
  * line reader placed in front of it does what inih would otherwise get
- * silently wrong: it counts lines, refuses over-long lines (inih would
- * split them), indented continuation lines (inih would glue them onto the
- * previous value) and lines that are neither a section, a key nor a
+ * silently wrong: it counts lines, drops comments of any length, splits
+ * key lines longer than inih's buffer itself (inih would cut them in
+ * two), refuses indented continuation lines (inih would glue them onto
+ * the previous value) and lines that are neither a section, a key nor a
  * comment, and it tracks the current section itself (inih truncates long
  * section names). Every key is typed by the option tables below and
  * validated as it is read; all errors are collected, each as
@@ -16,6 +17,7 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <ini.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -23,8 +25,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define MAX_ERRORS	50
+#define RC_SECTION_MAX	300		/* characters between [ and ] */
 
 typedef enum section_kind {
     SEC_NONE,				/* before the first section */
@@ -75,6 +80,7 @@ struct parser {
     size_t      nseen;
     int         score_line[RC_CHK_NSCORE_COUNT];
     bool        skip_hosts_set;		/* the built-in default was dropped */
+    bool        main_seen;		/* a [relaycheck] section was read */
     /* errors */
     char       *errors;
     size_t      errlen, errcap;
@@ -872,9 +878,10 @@ begin_section(PARSER *p, const char *inner)
     if (*arg != 0) {
 	error(p, p->lineno, "unknown section [%s]", printable(inner, esc, sizeof(esc)));
 	p->kind = SEC_BAD;
-    } else if (strcmp(word, "relaycheck") == 0)
+    } else if (strcmp(word, "relaycheck") == 0) {
 	p->kind = SEC_MAIN;
-    else if (strcmp(word, "scores") == 0)
+	p->main_seen = true;
+    } else if (strcmp(word, "scores") == 0)
 	p->kind = SEC_SCORES;
     else if (strcmp(word, "no_server_check") == 0)
 	p->kind = SEC_NSC;
@@ -900,10 +907,15 @@ key_like(const char *s, size_t len)
     return (i < len && (s[i] == '=' || s[i] == ':'));
 }
 
+static void handler_line(PARSER *, const char *, size_t);
+
 /*
  * reader - the line source handed to inih. Returns one cleaned line per
  * call (always ending in '\n') or NULL at the end. Lines that are errors
  * are reported here and replaced by an empty line, so inih never sees them.
+ * Comments of any length are dropped here; a key line longer than inih's
+ * buffer (num - 3 characters: 197 with Debian's library) is read here
+ * (handler_line()), and inih gets an empty line in its place.
  */
 
 static char *
@@ -924,28 +936,24 @@ reader(char *out, int num, void *stream)
     p->lineno++;
     if (e > line && e[-1] == '\r')
 	e--;
-    if (p->lineno == 1 && e - line >= 3 && memcmp(line, "\xEF\xBB\xBF", 3) == 0)
-	line += 3;				/* UTF-8 byte order mark */
-    strcpy(out, "\n");
-    if (memchr(line, 0, (size_t) (e - line)) != NULL) {
-	error(p, p->lineno, "NUL byte in line");
-	return (out);
-    }
     len = (size_t) (e - line);
-    if (len > (size_t) num - 3 || len > RC_MAX_LINE) {
-	error(p, p->lineno, "line too long (%zu characters, at most %d); "
-	      "split long lists over repeated keys", len,
-	      (int) (num - 3 < RC_MAX_LINE ? num - 3 : RC_MAX_LINE));
+    if (p->lineno == 1 && len >= 3 && memcmp(line, "\xEF\xBB\xBF", 3) == 0) {
+	line += 3;				/* UTF-8 byte order mark */
+	len -= 3;
+    }
+    strcpy(out, "\n");
+    if (memchr(line, 0, len) != NULL) {
+	error(p, p->lineno, "NUL byte in line");
 	return (out);
     }
     for (s = line; s < e && (*s == ' ' || *s == '\t'); s++)
 	 /* void */ ;
     indented = (s > line);
     if (s == e || *s == ';' || *s == '#')
-	return (out);				/* blank or comment */
+	return (out);				/* blank or comment, any length */
     len = (size_t) (e - s);
     if (*s == '[') {
-	char    inner[RC_MAX_LINE + 1];
+	char    inner[RC_SECTION_MAX + 1];
 	const char *close = memchr(s, ']', len);
 	const char *after;
 
@@ -961,6 +969,12 @@ reader(char *out, int num, void *stream)
 	    p->kind = SEC_BAD;
 	    return (out);
 	}
+	if ((size_t) (close - s - 1) > RC_SECTION_MAX) {
+	    error(p, p->lineno, "section header too long (at most %d characters "
+		  "between the brackets)", RC_SECTION_MAX);
+	    p->kind = SEC_BAD;
+	    return (out);
+	}
 	memcpy(inner, s + 1, (size_t) (close - s - 1));
 	inner[close - s - 1] = 0;
 	begin_section(p, inner);
@@ -969,10 +983,11 @@ reader(char *out, int num, void *stream)
     }
     if ((memchr(s, '=', len) == NULL && memchr(s, ':', len) == NULL)
 	|| (indented && !key_like(s, len))) {
-	char    tmp[RC_MAX_LINE + 1];
+	char    tmp[sizeof(esc)];
+	size_t  n = len < sizeof(tmp) - 1 ? len : sizeof(tmp) - 1;
 
-	memcpy(tmp, s, len);
-	tmp[len] = 0;
+	memcpy(tmp, s, n);			/* printable() cuts it with "..." */
+	tmp[n] = 0;
 	if (indented)
 	    error(p, p->lineno, "indented continuation line \"%s\": continuation lines "
 		  "are not supported, repeat the key instead",
@@ -980,6 +995,10 @@ reader(char *out, int num, void *stream)
 	else
 	    error(p, p->lineno, "expected \"key = value\", got \"%s\"",
 		  printable(tmp, esc, sizeof(esc)));
+	return (out);
+    }
+    if (num < 3 || len > (size_t) num - 3) {
+	handler_line(p, s, len);
 	return (out);
     }
     memcpy(out, s, len);
@@ -1063,6 +1082,61 @@ handler(void *user, const char *section, const char *name, const char *value)
     if (!opt->set(p, opt, value, &why))
 	error(p, p->lineno, "%s: \"%s\": %s", name, printable(value, vesc, sizeof(vesc)), why);
     return (1);
+}
+
+/* is_inline_comment - does s[i] start a comment after a value (" ;")? */
+
+static bool
+is_inline_comment(const char *s, size_t i)
+{
+    return (s[i] == ';' && i > 0 && isspace((unsigned char) s[i - 1]));
+}
+
+/*
+ * handler_line - a key line too long for inih's line buffer, split into
+ * key and value here the way inih splits a short one (ini.c, r55): the key
+ * ends at the first '=' or ':'; a ';' after a blank starts a comment, in
+ * the key too; blanks around key and value are dropped. handler() then
+ * gets it as it would from inih: a long list is read whole, a long value
+ * of a single-valued key is refused by that key's own check.
+ */
+
+static void
+handler_line(PARSER *p, const char *s, size_t len)
+{
+    char   *copy = malloc(len + 1), *name, *value;
+    size_t  i, end;
+
+    if (copy == NULL) {
+	p->nomem = true;
+	return;
+    }
+    memcpy(copy, s, len);
+    copy[len] = 0;
+    for (i = 0; i < len && copy[i] != '=' && copy[i] != ':'; i++)
+	if (is_inline_comment(copy, i))
+	    break;
+    if (i == len || copy[i] == ';') {
+	error(p, p->lineno, "syntax error");	/* as inih says it */
+	free(copy);
+	return;
+    }
+    copy[i] = 0;
+    for (end = i; end > 0 && isspace((unsigned char) copy[end - 1]); end--)
+	copy[end - 1] = 0;
+    name = copy;
+    value = copy + i + 1;
+    for (end = 0; value[end] != 0; end++)
+	if (is_inline_comment(value, end)) {
+	    value[end] = 0;
+	    break;
+	}
+    while (isspace((unsigned char) *value))
+	value++;
+    for (end = strlen(value); end > 0 && isspace((unsigned char) value[end - 1]); end--)
+	value[end - 1] = 0;
+    (void) handler(p, "", name, value);
+    free(copy);
 }
 
 /* set_defaults - the built-in defaults (relaycheck.ini(5), DEFAULTS) */
@@ -1171,6 +1245,15 @@ parse_text(const char *name, const char *text, size_t len, char **errors)
 	error(&p, rc, "syntax error");
     else if (rc < 0)
 	p.nomem = true;
+
+    /*
+     * An empty file is what an editor or a copy leaves half-way: never run
+     * on built-in defaults because of it. Reported only for an otherwise
+     * valid file, whose other errors would say more.
+     */
+    if (!p.main_seen && p.nerrors == 0)
+	error(&p, 1, "no [relaycheck] section: every configuration has one, even if "
+	      "empty (is the file empty, or only partly written?)");
     if ((cfg->path = strdup(name)) == NULL || !seal(cfg))
 	p.nomem = true;
     if (p.nomem) {
@@ -1215,6 +1298,41 @@ rc_filestamp_equal(const RC_FILESTAMP *a, const RC_FILESTAMP *b)
 	    && a->mtime.tv_nsec == b->mtime.tv_nsec);
 }
 
+/*
+ * open_regular - open a file for reading, refusing anything but a regular
+ * file before a read can block: opened non-blocking (a FIFO without a
+ * writer would otherwise block the open for ever), checked with fstat(),
+ * then made blocking again. Symbolic links are followed, as fopen() does.
+ * NULL with the error text in msg.
+ */
+
+static FILE *
+open_regular(const char *path, struct stat *sb, char *msg, size_t len)
+{
+    int     fd, fl;
+    FILE   *fp;
+
+    if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) < 0
+	|| fstat(fd, sb) < 0) {
+	snprintf(msg, len, "%s:0: cannot open: %s\n", path, strerror(errno));
+	if (fd >= 0)
+	    close(fd);
+	return (NULL);
+    }
+    if (!S_ISREG(sb->st_mode)) {
+	snprintf(msg, len, "%s:0: not a regular file\n", path);
+	close(fd);
+	return (NULL);
+    }
+    if ((fl = fcntl(fd, F_GETFL)) < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0
+	|| (fp = fdopen(fd, "r")) == NULL) {
+	snprintf(msg, len, "%s:0: cannot open: %s\n", path, strerror(errno));
+	close(fd);
+	return (NULL);
+    }
+    return (fp);
+}
+
 RC_CONFIG *
 rc_config_load(const char *path, char **errors, RC_FILESTAMP *stamp)
 {
@@ -1223,22 +1341,10 @@ rc_config_load(const char *path, char **errors, RC_FILESTAMP *stamp)
     size_t  len = 0, cap = 0;
     struct stat sb;
     RC_CONFIG *cfg;
+    char    msg[600];
 
     *errors = NULL;
-    if ((fp = fopen(path, "r")) == NULL || fstat(fileno(fp), &sb) < 0) {
-	char    msg[600];
-
-	snprintf(msg, sizeof(msg), "%s:0: cannot open: %s\n", path, strerror(errno));
-	if (fp)
-	    fclose(fp);
-	*errors = strdup(msg);
-	return (NULL);
-    }
-    if (!S_ISREG(sb.st_mode)) {
-	char    msg[600];
-
-	fclose(fp);
-	snprintf(msg, sizeof(msg), "%s:0: not a regular file\n", path);
+    if ((fp = open_regular(path, &sb, msg, sizeof(msg))) == NULL) {
 	*errors = strdup(msg);
 	return (NULL);
     }
@@ -1270,8 +1376,6 @@ rc_config_load(const char *path, char **errors, RC_FILESTAMP *stamp)
 	    break;
     }
     if (ferror(fp)) {
-	char    msg[600];
-
 	snprintf(msg, sizeof(msg), "%s:0: read error: %s\n", path, strerror(errno));
 	free(buf);
 	fclose(fp);
@@ -1314,7 +1418,7 @@ rc_config_free(RC_CONFIG *cfg)
  * rc_config_dump - the effective configuration as an INI text that
  * rc_config_load() reads back to the same configuration: every key with
  * its value (built-in defaults included), list entries one per line so
- * no line comes near RC_MAX_LINE, blocklists and the No Server Check
+ * no line is long, blocklists and the No Server Check
  * list as loaded (codes after their defaults were applied).
  */
 

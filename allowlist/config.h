@@ -25,7 +25,6 @@
 
 #define RC_DEFAULT_CONFIG	"/etc/exim4/relaycheck.ini"
 #define RC_MAX_NAMESERVERS	6		/* udns DNS_MAXSERV */
-#define RC_MAX_LINE		1024		/* longest line accepted */
 #define RC_PREFIX_MAX		48
 
 typedef enum rc_dnsfail {

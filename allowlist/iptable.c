@@ -172,21 +172,30 @@ rc_iptable_seal(RC_IPTABLE *t)
     t->sealed = true;
 }
 
-/* rc_iptable_lookup - most specific entry containing the address, or NULL */
+/*
+ * rc_iptable_lookup - most specific entry containing the address, or NULL.
+ * Every step stays inside the table, whatever it holds: a bucket range
+ * that is not one is ignored, and the walk up the parents stops at a
+ * parent that does not come before its child, and after 129 steps (the
+ * most prefixes one address can be in).
+ */
 
 const RC_IPENTRY *
 rc_iptable_lookup(const RC_IPTABLE *t, const RC_ADDR *a)
 {
     size_t  lo = 0, hi = t->n;
     long    i;
+    int     steps;
 
     if (!t->sealed || t->n == 0)
 	return (NULL);
-    if (t->index != NULL) {
+    if (t->index != NULL && t->bits >= RC_IPTABLE_BITS_MIN && t->bits <= RC_IPTABLE_BITS_MAX) {
 	uint32_t k = rc_iptable_bucket(a, t->bits);
 
-	lo = t->index[k];
-	hi = t->index[k + 1];
+	if (t->index[k] <= t->index[k + 1] && t->index[k + 1] <= t->n) {
+	    lo = t->index[k];
+	    hi = t->index[k + 1];
+	}
     }
     /* Find the last entry whose first address is <= a. */
     while (lo < hi) {
@@ -197,10 +206,95 @@ rc_iptable_lookup(const RC_IPTABLE *t, const RC_ADDR *a)
 	else
 	    hi = mid;
     }
-    for (i = (long) lo - 1; i >= 0; i = t->v[i].parent)
+    for (i = (long) lo - 1, steps = 0; i >= 0 && steps <= 128; steps++) {
 	if (rc_addr_cmp(a, &t->v[i].last) <= 0)
 	    return (&t->v[i]);
+	if (t->v[i].parent >= i)
+	    break;				/* damaged: parents come first */
+	i = t->v[i].parent;
+    }
     return (NULL);
+}
+
+/*
+ * rc_iptable_check - is a sealed table exactly what rc_iptable_seal()
+ * makes of its entries? For a table read from a file (nsccache.c), before
+ * anything else reads it:
+ *   - every entry a prefix of 0..128 bits with no host bits set, its
+ *     address family flag and its last address as rc_cidr_parse() and
+ *     rc_cidr_last() set them;
+ *   - sorted by first address, wider first, without duplicates;
+ *   - each parent link the nearest enclosing entry, or -1, and so always
+ *     before its child;
+ *   - the index, if any, of 16..20 bits, never decreasing, from 0 to n,
+ *     with every entry inside its own bucket's range.
+ * Linear in the table and the index. False with a reason.
+ */
+
+bool
+rc_iptable_check(const RC_IPTABLE *t, const char **why)
+{
+    static const uint8_t v4mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+
+    *why = "more entries than an index can count";
+    if (t->n >= UINT32_MAX)
+	return (false);
+    for (size_t i = 0; i < t->n; i++) {
+	const RC_IPENTRY *e = &t->v[i];
+	unsigned char flag, lastflag;
+	RC_ADDR last;
+	long    p;
+
+	/* A bool that is neither 0 nor 1 may not even be read as a bool. */
+	memcpy(&flag, &e->cidr.addr.v4, 1);
+	memcpy(&lastflag, &e->last.v4, 1);
+	*why = "prefix length or address family out of range";
+	if (e->cidr.plen < 0 || e->cidr.plen > 128 || flag > 1 || lastflag != flag
+	    || flag != (e->cidr.plen >= 96 && memcmp(e->cidr.addr.b, v4mapped, 12) == 0))
+	    return (false);
+	*why = "host bits set, or a wrong last address";
+	rc_cidr_last(&e->cidr, &last);
+	if (!rc_cidr_contains(&e->cidr, &e->cidr.addr)
+	    || memcmp(last.b, e->last.b, sizeof(last.b)) != 0)
+	    return (false);
+	*why = "entries out of order";
+	if (i > 0) {
+	    int     c = rc_addr_cmp(&t->v[i - 1].cidr.addr, &e->cidr.addr);
+
+	    if (c > 0 || (c == 0 && t->v[i - 1].cidr.plen >= e->cidr.plen))
+		return (false);
+	}
+	/* The nearest enclosing entry is i - 1 or one of its ancestors. */
+	for (p = (long) i - 1; p >= 0; p = t->v[p].parent)
+	    if (rc_cidr_contains(&t->v[p].cidr, &e->cidr.addr))
+		break;
+	*why = "a wrong parent link";
+	if (e->parent != p)
+	    return (false);
+    }
+    if (t->index != NULL) {
+	uint32_t keys;
+
+	*why = "index size out of range";
+	if (t->bits < RC_IPTABLE_BITS_MIN || t->bits > RC_IPTABLE_BITS_MAX)
+	    return (false);
+	keys = RC_IPTABLE_KEYS(t->bits);
+	*why = "index out of range or not in order";
+	if (t->index[0] != 0 || t->index[keys] != t->n)
+	    return (false);
+	for (uint32_t k = 0; k < keys; k++)
+	    if (t->index[k] > t->index[k + 1])
+		return (false);
+	*why = "an entry outside its bucket";
+	for (size_t i = 0; i < t->n; i++) {
+	    uint32_t k = rc_iptable_bucket(&t->v[i].cidr.addr, t->bits);
+
+	    if (i < t->index[k] || i >= t->index[k + 1])
+		return (false);
+	}
+    }
+    *why = NULL;
+    return (true);
 }
 
 void

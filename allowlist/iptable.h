@@ -48,6 +48,13 @@ extern void rc_iptable_seal(RC_IPTABLE *);
 extern const RC_IPENTRY *rc_iptable_lookup(const RC_IPTABLE *, const RC_ADDR *);
 extern void rc_iptable_free(RC_IPTABLE *);
 
+/*
+ * rc_iptable_check - is a sealed table exactly what rc_iptable_seal()
+ * makes (valid prefixes, sorted, parent links, index)? For a table read
+ * from a file; false with a reason.
+ */
+extern bool rc_iptable_check(const RC_IPTABLE *, const char **why);
+
 /* rc_iptable_bucket - index key of an address: monotone in rc_addr_cmp order */
 extern uint32_t rc_iptable_bucket(const RC_ADDR *, unsigned bits);
 

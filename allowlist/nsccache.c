@@ -1,15 +1,7 @@
 /*
  * nsccache.c - compiled No Server Check list: write once, map per process
  *
- * File layout (native byte order and struct layout; the header says which
- * format, entry size and index size wrote it, and nothing else is used):
- *
- *	header		NSC_HEADER
- *	path		the INI path, NUL-terminated
- *	text		the INI text without its [no_server_check] ip lines,
- *			NUL-terminated
- *	table		n RC_IPENTRY, sorted and parent-linked (64-byte aligned)
- *	index		RC_IPTABLE_KEYS(bits) + 1 uint32_t, or nothing
+ * The file layout is in nsccache.h (RC_NSC_HEADER).
  *
  * See nsccache.h for when a file is written and when it is trusted.
  */
@@ -27,25 +19,6 @@
 
 #include "iptable.h"
 
-#define NSC_MAGIC	"RCNSC\r\n\032"	/* 8 bytes, no NUL */
-#define NSC_FORMAT	1u		/* bump when the layout changes */
-#define NSC_ALIGN	64u
-
-typedef struct nsc_header {
-    char        magic[8];
-    uint32_t    format;
-    uint32_t    entry_size;		/* sizeof(RC_IPENTRY) */
-    uint32_t    bits;			/* of the index; 0: no index */
-    uint32_t    reserved;
-    uint64_t    ini_dev, ini_ino, ini_size;
-    int64_t     ini_mtime_sec, ini_mtime_nsec;
-    uint64_t    n;			/* entries */
-    uint64_t    path_off, path_len;	/* lengths without the NUL */
-    uint64_t    text_off, text_len;
-    uint64_t    table_off, index_off;	/* index_off 0: no index */
-    uint64_t    file_size;
-} NSC_HEADER;
-
 /* rc_nsccache_path - <dir>/nsc-<FNV-1a 64 of the path>.bin */
 
 void
@@ -61,34 +34,37 @@ rc_nsccache_path(const char *dir, const char *ini_path, char *buf, size_t len)
 static uint64_t
 align_up(uint64_t x)
 {
-    return ((x + NSC_ALIGN - 1) / NSC_ALIGN * NSC_ALIGN);
+    return ((x + RC_NSC_ALIGN - 1) / RC_NSC_ALIGN * RC_NSC_ALIGN);
 }
 
 static bool
-stamp_matches(const NSC_HEADER *h, const struct stat *st)
+stamp_matches(const RC_NSC_HEADER *h, const RC_FILESTAMP *st)
 {
-    return (h->ini_dev == (uint64_t) st->st_dev && h->ini_ino == (uint64_t) st->st_ino
-	    && h->ini_size == (uint64_t) st->st_size
-	    && h->ini_mtime_sec == (int64_t) st->st_mtim.tv_sec
-	    && h->ini_mtime_nsec == (int64_t) st->st_mtim.tv_nsec);
+    return (h->ini_dev == (uint64_t) st->dev && h->ini_ino == (uint64_t) st->ino
+	    && h->ini_size == (uint64_t) st->size
+	    && h->ini_mtime_sec == (int64_t) st->mtime.tv_sec
+	    && h->ini_mtime_nsec == (int64_t) st->mtime.tv_nsec);
 }
 
-/* header_ok - is this a whole file of our format for this INI file? */
+/*
+ * header_ok - is this a whole file of our format for this INI file? Every
+ * field is range-checked before it is used in arithmetic or as an offset.
+ */
 
 static bool
-header_ok(const char *base, size_t size, const char *path, const struct stat *ini)
+header_ok(const char *base, size_t size, const char *path, const RC_FILESTAMP *ini)
 {
-    const NSC_HEADER *h = (const void *) base;
-    uint64_t table_len = h->n * (uint64_t) sizeof(RC_IPENTRY);
-    uint64_t index_len = h->index_off ? ((uint64_t) RC_IPTABLE_KEYS(h->bits) + 1)
-	* sizeof(uint32_t) : 0;
+    const RC_NSC_HEADER *h = (const void *) base;
+    uint64_t table_len, index_len;
 
-    if (memcmp(h->magic, NSC_MAGIC, 8) != 0 || h->format != NSC_FORMAT
-	|| h->entry_size != sizeof(RC_IPENTRY)
+    if (size < sizeof(*h) || memcmp(h->magic, RC_NSC_MAGIC, 8) != 0
+	|| h->format != RC_NSC_FORMAT || h->entry_size != sizeof(RC_IPENTRY)
 	|| (h->index_off ? h->bits < RC_IPTABLE_BITS_MIN || h->bits > RC_IPTABLE_BITS_MAX
 	    : h->bits != 0)
-	|| h->file_size != size || !stamp_matches(h, ini) || h->n > UINT32_MAX)
+	|| h->file_size != size || !stamp_matches(h, ini) || h->n >= UINT32_MAX)
 	return (false);
+    table_len = h->n * (uint64_t) sizeof(RC_IPENTRY);
+    index_len = h->index_off ? ((uint64_t) RC_IPTABLE_KEYS(h->bits) + 1) * sizeof(uint32_t) : 0;
     if (h->path_off > size || h->path_len >= size - h->path_off
 	|| base[h->path_off + h->path_len] != 0 || strlen(path) != h->path_len
 	|| memcmp(base + h->path_off, path, h->path_len) != 0)
@@ -96,15 +72,40 @@ header_ok(const char *base, size_t size, const char *path, const struct stat *in
     if (h->text_off > size || h->text_len >= size - h->text_off
 	|| base[h->text_off + h->text_len] != 0)
 	return (false);
-    if (h->table_off % NSC_ALIGN || h->table_off > size || table_len > size - h->table_off
-	|| h->index_off % NSC_ALIGN || h->index_off > size || index_len > size - h->index_off)
+    if (h->table_off % RC_NSC_ALIGN || h->table_off > size || table_len > size - h->table_off
+	|| h->index_off % RC_NSC_ALIGN || h->index_off > size || index_len > size - h->index_off)
 	return (false);
-    if (h->index_off) {
-	const uint32_t *idx = (const void *) (base + h->index_off);
+    return (true);
+}
 
-	if (idx[0] != 0 || idx[RC_IPTABLE_KEYS(h->bits)] != h->n)
-	    return (false);
+/*
+ * rc_nsccache_check - is an image of a compiled file usable for the INI
+ * file `path' with `stamp'? The header, then every entry, parent link and
+ * bucket of the table (rc_iptable_check()): nothing in the file is trusted
+ * before it was checked, and any mismatch means the plain parse.
+ */
+
+bool
+rc_nsccache_check(const void *image, size_t size, const char *path,
+		  const RC_FILESTAMP *stamp, RC_IPTABLE *t, const char **text)
+{
+    const char *base = image;
+    const RC_NSC_HEADER *h = image;
+    const char *why;
+
+    rc_iptable_init(t);
+    if ((uintptr_t) image % RC_NSC_ALIGN != 0 || !header_ok(base, size, path, stamp))
+	return (false);
+    t->v = (void *) (base + h->table_off);
+    t->n = (size_t) h->n;
+    t->index = h->index_off ? (const void *) (base + h->index_off) : NULL;
+    t->bits = h->bits;
+    t->sealed = true;
+    if (!rc_iptable_check(t, &why)) {
+	rc_iptable_init(t);
+	return (false);
     }
+    *text = base + h->text_off;
     return (true);
 }
 
@@ -114,20 +115,20 @@ header_ok(const char *base, size_t size, const char *path, const struct stat *in
  */
 
 static RC_CONFIG *
-try_map(const char *path, const char *file, const struct stat *ini)
+try_map(const char *path, const char *file, const RC_FILESTAMP *ini)
 {
     int     fd;
     struct stat st;
     void   *map;
-    const char *base;
-    const NSC_HEADER *h;
     RC_CONFIG *cfg;
+    RC_IPTABLE view;
+    const char *text;
     char   *errors = NULL;
 
-    if ((fd = open(file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+    if ((fd = open(file, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)) < 0)
 	return (NULL);
     if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid()
-	|| (st.st_mode & (S_IWGRP | S_IWOTH)) || (uint64_t) st.st_size < sizeof(NSC_HEADER)) {
+	|| (st.st_mode & (S_IWGRP | S_IWOTH)) || (uint64_t) st.st_size < sizeof(RC_NSC_HEADER)) {
 	close(fd);
 	return (NULL);
     }
@@ -135,13 +136,11 @@ try_map(const char *path, const char *file, const struct stat *ini)
     close(fd);
     if (map == MAP_FAILED)
 	return (NULL);
-    base = map;
-    h = map;
-    if (!header_ok(base, (size_t) st.st_size, path, ini)) {
+    if (!rc_nsccache_check(map, (size_t) st.st_size, path, ini, &view, &text)) {
 	munmap(map, (size_t) st.st_size);
 	return (NULL);
     }
-    cfg = rc_config_parse_string(path, base + h->text_off, &errors);
+    cfg = rc_config_parse_string(path, text, &errors);
     free(errors);
     if (cfg == NULL || cfg->nsc_ip.n != 0) {
 	rc_config_free(cfg);
@@ -149,12 +148,7 @@ try_map(const char *path, const char *file, const struct stat *ini)
 	return (NULL);
     }
     rc_iptable_free(&cfg->nsc_ip);
-    cfg->nsc_ip.v = (void *) (base + h->table_off);
-    cfg->nsc_ip.n = (size_t) h->n;
-    cfg->nsc_ip.cap = 0;
-    cfg->nsc_ip.index = h->index_off ? (const void *) (base + h->index_off) : NULL;
-    cfg->nsc_ip.bits = h->bits;
-    cfg->nsc_ip.sealed = true;
+    cfg->nsc_ip = view;
     cfg->nsc_ip.map = map;
     cfg->nsc_ip.maplen = (size_t) st.st_size;
     return (cfg);
@@ -170,9 +164,9 @@ read_text(const char *path, const RC_FILESTAMP *stamp, size_t *len)
     char   *buf;
     size_t  got = 0;
 
-    if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+    if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) < 0)
 	return (NULL);
-    if (fstat(fd, &st) < 0 || st.st_dev != stamp->dev || st.st_ino != stamp->ino
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_dev != stamp->dev || st.st_ino != stamp->ino
 	|| st.st_size != stamp->size || st.st_mtim.tv_sec != stamp->mtime.tv_sec
 	|| st.st_mtim.tv_nsec != stamp->mtime.tv_nsec
 	|| (buf = malloc((size_t) st.st_size + 1)) == NULL) {
@@ -294,7 +288,7 @@ write_all(int fd, const void *buf, size_t len)
 static bool
 pad_to(int fd, uint64_t from, uint64_t to)
 {
-    static const char zeros[NSC_ALIGN];
+    static const char zeros[RC_NSC_ALIGN];
 
     return (to <= from || write_all(fd, zeros, (size_t) (to - from)));
 }
@@ -305,7 +299,7 @@ static bool
 write_cache(const char *path, const char *dir, const char *file, RC_CONFIG *cfg,
 	    const RC_FILESTAMP *stamp, const char **why)
 {
-    NSC_HEADER h;
+    RC_NSC_HEADER h;
     char   *text, *rest, tmp[4200];
     size_t  len, rlen;
     uint64_t table_end;
@@ -323,8 +317,8 @@ write_cache(const char *path, const char *dir, const char *file, RC_CONFIG *cfg,
 	return (false);
     }
     memset(&h, 0, sizeof(h));
-    memcpy(h.magic, NSC_MAGIC, 8);
-    h.format = NSC_FORMAT;
+    memcpy(h.magic, RC_NSC_MAGIC, 8);
+    h.format = RC_NSC_FORMAT;
     h.entry_size = sizeof(RC_IPENTRY);
     h.bits = cfg->nsc_ip.index ? cfg->nsc_ip.bits : 0;
     h.ini_dev = (uint64_t) stamp->dev;
@@ -392,14 +386,14 @@ rc_config_load_cached(const char *path, const char *dir, char **errors,
 	|| !S_ISREG(st.st_mode))
 	return (rc_config_load(path, errors, stamp));
     rc_nsccache_path(dir, path, file, sizeof(file));
-    if ((cfg = try_map(path, file, &st)) != NULL) {
+    got.dev = st.st_dev;
+    got.ino = st.st_ino;
+    got.size = st.st_size;
+    got.mtime = st.st_mtim;
+    if ((cfg = try_map(path, file, &got)) != NULL) {
 	*errors = NULL;
-	if (stamp) {
-	    stamp->dev = st.st_dev;
-	    stamp->ino = st.st_ino;
-	    stamp->size = st.st_size;
-	    stamp->mtime = st.st_mtim;
-	}
+	if (stamp)
+	    *stamp = got;
 	return (cfg);
     }
     if ((cfg = rc_config_load(path, errors, &got)) == NULL)

@@ -339,6 +339,137 @@ def dnsanswer_seeds():
     dns_seed("nxdomain", facts(ok, ""), [])
 
 
+# ---------------------------------------------------------------- nsccache
+
+NSC_PATH = b"/etc/exim4/relaycheck.ini"     # FUZZ_PATH in fuzz_nsccache.c
+NSC_HEADER = struct.Struct("<8s4I3Q2q8Q")   # RC_NSC_HEADER, 128 bytes
+NSC_ENTRY = struct.Struct("<16sB3xi16sB7xqi4x")  # RC_IPENTRY, 64 bytes
+NSC_BITS = 16                               # RC_IPTABLE_BITS_MIN
+V4MAPPED = bytes(10) + b"\xff\xff"
+
+
+def nsc_cidr(text):
+    """(16-byte address, prefix length in the 128-bit form, IPv4 flag) as rc_cidr_parse."""
+    net = ipaddress.ip_network(text)
+    if net.version == 4:
+        addr, plen = V4MAPPED + net.network_address.packed, net.prefixlen + 96
+    else:
+        addr, plen = net.network_address.packed, net.prefixlen
+    return addr, plen, int(plen >= 96 and addr[:12] == V4MAPPED)
+
+
+def nsc_last(addr, plen):
+    n = int.from_bytes(addr, "big") | ((1 << (128 - plen)) - 1)
+    return n.to_bytes(16, "big")
+
+
+def nsc_bucket(addr, bits):
+    """rc_iptable_bucket()"""
+    nb = 1 << bits
+    top = int.from_bytes(addr[:3], "big") >> (24 - bits)
+    if top:
+        return nb + 1 + top
+    if addr[:12] < V4MAPPED:
+        return 0
+    if addr[:12] == V4MAPPED:
+        return 1 + (int.from_bytes(addr[12:15], "big") >> (24 - bits))
+    return nb + 1
+
+
+def nsc_image(cidrs, text=b"[relaycheck]\n", index=False, damage=None):
+    """A compiled file as nsccache.c writes it (rc_iptable_seal's table);
+    damage(entries, index) may break it before it is packed."""
+    ents = sorted({nsc_cidr(c) for c in cidrs}, key=lambda e: (e[0], e[1]))
+    parents, stack = [], []
+    for i, (addr, plen, _) in enumerate(ents):
+        while stack:
+            paddr, pplen, _ = ents[stack[-1]]
+            mask = ((1 << 128) - 1) ^ ((1 << (128 - pplen)) - 1)
+            if int.from_bytes(addr, "big") & mask == int.from_bytes(paddr, "big"):
+                break
+            stack.pop()
+        parents.append(stack[-1] if stack else -1)
+        stack.append(i)
+    rows = [[a, f, p, nsc_last(a, p), f, parents[i], i + 3] for i, (a, p, f) in enumerate(ents)]
+    idx = None
+    if index:
+        keys = (2 << NSC_BITS) + 1
+        idx, j = [], 0
+        for k in range(keys + 1):
+            while j < len(rows) and nsc_bucket(rows[j][0], NSC_BITS) < k:
+                j += 1
+            idx.append(j)
+    bits = NSC_BITS if index else 0
+    if damage:
+        bits = damage(rows, idx) or bits
+    align = lambda x: (x + 63) // 64 * 64
+    path_off = NSC_HEADER.size
+    text_off = path_off + len(NSC_PATH) + 1
+    table_off = align(text_off + len(text) + 1)
+    table_end = table_off + len(rows) * NSC_ENTRY.size
+    index_off = align(table_end) if idx is not None else 0
+    size = index_off + 4 * len(idx) if idx is not None else table_end
+    head = NSC_HEADER.pack(b"RCNSC\r\n\x1a", 1, NSC_ENTRY.size, bits, 0, 0, 0, 0, 0, 0,
+                           len(rows), path_off, len(NSC_PATH), text_off, len(text),
+                           table_off, index_off, size)
+    out = bytearray(head + NSC_PATH + b"\0" + text + b"\0")
+    out += bytes(table_off - len(out))
+    for r in rows:
+        out += NSC_ENTRY.pack(*r)
+    if idx is not None:
+        out += bytes(index_off - len(out))
+        out += struct.pack("<%dI" % len(idx), *idx)
+    assert len(out) == size
+    return bytes(out)
+
+
+NSC_NESTED = ["10.0.0.0/8", "10.1.0.0/16", "10.1.2.0/24", "10.1.2.3/32", "10.2.0.0/16",
+              "192.0.2.0/24", "2001:db8::/32", "2001:db8:1::/48", "2001:db8:1::25/128",
+              "::/0", "0.0.0.0/0"]
+
+
+def nsccache_seeds():
+    write("fuzz_nsccache", "nested", nsc_image(NSC_NESTED))
+    write("fuzz_nsccache", "one-entry", nsc_image(["192.0.2.7/32"]))
+    write("fuzz_nsccache", "empty-table", nsc_image([], text=b"[relaycheck]\nreject_score = 9\n"))
+    write("fuzz_nsccache", "indexed", nsc_image(NSC_NESTED + ["198.51.100.0/24", "fe80::/10"],
+                                                index=True))
+
+
+def nsccache_regressions():
+    """One input per crash or hang fixed in nsccache.c/iptable.c (issue 12)."""
+    d = os.path.join(TOP, "fuzz", "regressions", "fuzz_nsccache")
+    os.makedirs(d, exist_ok=True)
+
+    def self_parent(rows, idx):
+        rows[4][5] = 4                      # 10.2.0.0/16 is its own parent
+
+    def parent_out_of_range(rows, idx):
+        rows[4][5] = 1 << 40
+
+    def parent_after_child(rows, idx):
+        rows[4][5] = 5
+        rows[5][5] = 4
+
+    def bucket_out_of_range(rows, idx):
+        for k in range(1, len(idx) - 1):
+            idx[k] = len(rows) + 100000
+
+    def bits_200(rows, idx):
+        return 200
+
+    def plen_200(rows, idx):
+        rows[2][2] = 200
+
+    cases = {"self-parent": (self_parent, False), "parent-out-of-range": (parent_out_of_range, False),
+             "parent-after-child": (parent_after_child, False),
+             "bucket-out-of-range": (bucket_out_of_range, True), "bits-200": (bits_200, True),
+             "prefix-length-200": (plen_200, False)}
+    for name, (fn, index) in cases.items():
+        with open(os.path.join(d, name), "wb") as f:
+            f.write(nsc_image(NSC_NESTED, index=index, damage=fn))
+
+
 def main():
     config_seeds()
     cidr_seeds()
@@ -347,6 +478,8 @@ def main():
     escape_seeds()
     spf_seeds()
     dnsanswer_seeds()
+    nsccache_seeds()
+    nsccache_regressions()
     for t in sorted(os.listdir(CORPUS)):
         print("%-16s %3d seeds" % (t, len(os.listdir(os.path.join(CORPUS, t)))))
 

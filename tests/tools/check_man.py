@@ -6,7 +6,7 @@
 * `man --warnings` renders every page without a single warning.
 * relaycheck.ini(5) documents every key of every option table in allowlist/config.c and every
   [scores] key (as an item: a `.B`/`.BI`/`.BR` line starting with the key), its DEFAULTS block is
-  exactly what `relaycheck --check-config` prints for an empty file, and its EXAMPLE is a valid
+  exactly what `relaycheck --check-config` prints for a file holding only [relaycheck], and its EXAMPLE is a valid
   configuration.
 * relaycheck(8) mentions every long option of `relaycheck --help` and every exit status it lists.
 """
@@ -63,9 +63,9 @@ def ini_page(cli, page):
         keys.update(re.findall(r'\{"(\w+)",\s*OPT_', table))
     if len(keys) < 10:
         fail(f"{page}: found only {sorted(keys)} in allowlist/config.c's option tables")
-    r = check_config(cli, "")
+    r = check_config(cli, "[relaycheck]\n")
     if r.returncode != 0:
-        fail(f"{cli} --check-config of an empty file: rc={r.returncode} {r.stderr}")
+        fail(f"{cli} --check-config of a file holding only [relaycheck]: rc={r.returncode} {r.stderr}")
         return
     dump = r.stdout
     section = None

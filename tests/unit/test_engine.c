@@ -470,7 +470,7 @@ Test(engine, no_nameserver_is_temp)
     cr_assert(fd >= 0);
     cr_assert(write(fd, "search example.org\n", 19) == 19);
     close(fd);
-    cfg = parse_ok(ONLY_PTR);			/* nameservers from resolv.conf */
+    cfg = parse_ok("[relaycheck]\n" ONLY_PTR);			/* nameservers from resolv.conf */
     check_facts(&f);
     cr_assert(eq(sz, v.nfindings, 1));
     cr_expect(eq(int, v.findings[0].status, RC_TEMP));
