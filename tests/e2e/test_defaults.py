@@ -267,3 +267,38 @@ def test_packaged_ini_states_builtin_scores(ctx):
     live = dump(ctx, text)
     for sec in ("relaycheck", "scores", "no_server_check"):
         assert live[sec] == bi[sec], (sec, live[sec], bi[sec])
+
+
+def test_documented_line_length_holds(ctx):
+    # What the example and relaycheck.ini(5) say about the length of a line is what the parser
+    # does: "at most N characters" (a line of N loads, N + 1 does not) or "of any length".
+    example = open(os.path.join(REPO, "exim-conf-examples", "relaycheck.ini")).read()
+    page = open(os.path.join(REPO, "man", "relaycheck.ini.5")).read()
+    claims = re.findall(r"at most ([\d,]+)\s+(?:#\s+)?characters", example.split("\n[relaycheck]\n")[0])
+    claims += re.findall(r"^A line may hold at most ([\d,]+) characters", page, re.M)
+    anylen = "of any length" in example.split("\n[relaycheck]\n")[0] and \
+        re.search(r"^(?:A line may be|Lines may be) of any length", page, re.M)
+    assert claims or anylen, "neither the example nor the page says how long a line may be"
+
+    def loads(n, comment):
+        """Does a file with one line of exactly n characters (a comment or a list) load?"""
+        if comment:
+            line = "# " + "x" * (n - 2)
+        else:
+            line = "skip_hosts = 10.0.0.1"
+            while len(line) + 9 <= n:
+                line += " 10.0.0.1"
+            line += " " * (n - len(line))         # blanks after a value are ignored
+        assert len(line) == n
+        path = ctx.path(f"len{n}.ini")
+        with open(path, "w") as f:
+            f.write(f"[relaycheck]\n{line}\n")
+        return check_config(ctx, path).returncode == 0
+
+    for c in claims:
+        n = int(c.replace(",", ""))
+        assert loads(n, False), f"documented: a line of {n} characters; it does not load"
+    if anylen:
+        for n in (250, 5000):
+            assert loads(n, True), f"a comment of {n} characters does not load"
+            assert loads(n, False), f"a list line of about {n} characters does not load"
