@@ -1276,6 +1276,17 @@ rc_config_parse_string(const char *name, const char *text, char **errors)
     return (parse_text(name, text, strlen(text), errors));
 }
 
+/* rc_filestamp_of - the stamp of what stat() or fstat() returned */
+
+void
+rc_filestamp_of(const struct stat *sb, RC_FILESTAMP *st)
+{
+    st->dev = sb->st_dev;
+    st->ino = sb->st_ino;
+    st->size = sb->st_size;
+    st->mtime = sb->st_mtim;
+}
+
 bool
 rc_config_stamp(const char *path, RC_FILESTAMP *st)
 {
@@ -1283,10 +1294,7 @@ rc_config_stamp(const char *path, RC_FILESTAMP *st)
 
     if (stat(path, &sb) < 0)
 	return (false);
-    st->dev = sb.st_dev;
-    st->ino = sb.st_ino;
-    st->size = sb.st_size;
-    st->mtime = sb.st_mtim;
+    rc_filestamp_of(&sb, st);
     return (true);
 }
 
@@ -1348,12 +1356,8 @@ rc_config_load(const char *path, char **errors, RC_FILESTAMP *stamp)
 	*errors = strdup(msg);
 	return (NULL);
     }
-    if (stamp) {
-	stamp->dev = sb.st_dev;
-	stamp->ino = sb.st_ino;
-	stamp->size = sb.st_size;
-	stamp->mtime = sb.st_mtim;
-    }
+    if (stamp)
+	rc_filestamp_of(&sb, stamp);
     for (;;) {
 	size_t  n;
 

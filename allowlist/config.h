@@ -103,6 +103,12 @@ extern RC_CONFIG *rc_config_parse_string(const char *name, const char *text, cha
 
 extern void rc_config_free(RC_CONFIG *);
 
+/*
+ * rc_filestamp_of - the stamp of a struct stat: the one place that knows
+ * which fields make it (nsccache.c still copies them; to be moved here).
+ */
+extern void rc_filestamp_of(const struct stat *, RC_FILESTAMP *);
+
 /* rc_config_stamp - stat a file; false with errno set when it cannot be */
 extern bool rc_config_stamp(const char *path, RC_FILESTAMP *);
 extern bool rc_filestamp_equal(const RC_FILESTAMP *, const RC_FILESTAMP *);

@@ -3,8 +3,11 @@
  */
 #include "report.h"
 
+#include <ctype.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "escape.h"
@@ -146,6 +149,340 @@ rc_report_log(const RC_VERDICT *v, const char *ip, char *buf, size_t len)
 	put(&o, " queries=%d%s", v->queries, v->reused ? " reused=yes" : "");
     put(&o, " time=%ldms", v->elapsed_ms);
 }
+
+/* ------------------------------------------------- the log line read back */
+
+/* A piece of a line: not NUL-terminated. */
+typedef struct span {
+    const char *p;
+    size_t      len;
+} SPAN;
+
+/* ends_with - does t end in the literal `s'? Then cut it off. */
+static bool
+ends_with(SPAN *t, const char *s)
+{
+    size_t  n = strlen(s);
+
+    if (t->len < n || memcmp(t->p + t->len - n, s, n) != 0)
+	return (false);
+    t->len -= n;
+    return (true);
+}
+
+/* find - the first (or last) `s' in t, or NULL */
+static const char *
+find(SPAN t, const char *s, bool last)
+{
+    size_t  n = strlen(s);
+    const char *hit = NULL;
+
+    for (size_t i = 0; i + n <= t.len; i++)
+	if (memcmp(t.p + i, s, n) == 0) {
+	    hit = t.p + i;
+	    if (!last)
+		break;
+	}
+    return (hit);
+}
+
+/* trailing_number - " <key>N" at the end of t, cut off; false if not there */
+static bool
+trailing_number(SPAN *t, const char *key, long *n)
+{
+    size_t  d = 0, klen = strlen(key);
+
+    while (d < t->len && d < 12 && isdigit((unsigned char) t->p[t->len - 1 - d]))
+	d++;
+    if (d == 0 || t->len < d + klen || memcmp(t->p + t->len - d - klen, key, klen) != 0)
+	return (false);
+    *n = strtol(t->p + t->len - d, NULL, 10);
+    t->len -= d + klen;
+    return (true);
+}
+
+/* copy - a span into a buffer, false when it does not fit */
+static bool
+copy(char *dst, size_t len, SPAN t)
+{
+    if (t.len >= len)
+	return (false);
+    memcpy(dst, t.p, t.len);
+    dst[t.len] = 0;
+    return (true);
+}
+
+/* suffix - "(+n)", "(-n)" or "(temp)" at p; its length, 0 when none */
+static size_t
+suffix(const char *p, const char *end, bool *temp, int *score)
+{
+    size_t  n = 1;
+
+    if (p >= end || *p != '(')
+	return (0);
+    if (end - p >= 6 && memcmp(p, "(temp)", 6) == 0) {
+	*temp = true;
+	return (6);
+    }
+    if (end - p < 4 || (p[1] != '+' && p[1] != '-'))
+	return (0);
+    while (p + n + 1 < end && n < 12 && isdigit((unsigned char) p[n + 1]))
+	n++;
+    if (n == 1 || p + n + 1 >= end || p[n + 1] != ')')
+	return (0);
+    *temp = false;
+    *score = (int) strtol(p + 1, NULL, 10);
+    return (n + 2);
+}
+
+/*
+ * parse_item - one item of checks= at *pp, up to the ',' after it or
+ * `end'. A label ends at the first "(+n)" or "(temp)" that ends the item.
+ */
+static bool
+parse_item(const char **pp, const char *end, RC_LOGLINE *l)
+{
+    const char *p = *pp, *id = p, *lab = NULL, *lend = NULL;
+    RC_LOGITEM it;
+    size_t  n = 0;
+    bool    temp = false;
+    int     score = 0;
+
+    memset(&it, 0, sizeof(it));
+    while (p < end && (islower((unsigned char) *p) || isdigit((unsigned char) *p) || *p == '_'))
+	p++;
+    if (p == id || !copy(it.id, sizeof(it.id), (SPAN) {id, (size_t) (p - id)}))
+	return (false);
+    if (p < end && *p == ':') {
+	for (lab = ++p; p < end; p++)
+	    if ((n = suffix(p, end, &temp, &score)) > 0 && (p + n == end || p[n] == ','))
+		break;
+	if (p == end || p == lab)
+	    return (false);
+	lend = p;
+	if (!copy(it.label, sizeof(it.label), (SPAN) {lab, (size_t) (lend - lab)}))
+	    return (false);
+    } else if (p < end && *p == '(' && (n = suffix(p, end, &temp, &score)) == 0)
+	return (false);
+    p += n;
+    if (p < end && *p++ != ',')
+	return (false);
+    if (p == end && p[-1] == ',')
+	return (false);				/* "a," */
+    *pp = p;
+    if (strcmp(it.id, "omitted") == 0 && n > 0 && lab == NULL) {
+	if (temp)
+	    l->omitted_temp = true;
+	else
+	    l->omitted_score = score;
+	return (true);
+    }
+    if (l->nitems == RC_MAX_FINDINGS)
+	return (false);
+    it.scored = n > 0 && !temp;
+    it.temp = temp;
+    it.score = it.scored ? score : 0;
+    l->items[l->nitems++] = it;
+    return (true);
+}
+
+/* quoted - the text of "...\"" from p to the last character of t */
+static bool
+quoted(SPAN t, const char *p, char *dst, size_t len)
+{
+    const char *end = t.p + t.len;
+
+    if (end == p || end[-1] != '"')
+	return (false);
+    return (copy(dst, len, (SPAN) {p, (size_t) (end - 1 - p)}));
+}
+
+static bool parse_rest(const char *, RC_LOGLINE *);
+
+bool
+rc_report_parse_log(const char *line, RC_LOGLINE *l)
+{
+    static const char head[] = "relaycheck: ip=";
+    SPAN    t = {line, strlen(line)};
+    const char *p, *q;
+
+    memset(l, 0, sizeof(*l));
+    ends_with(&t, "\n");
+    if (t.len < sizeof(head) - 1 || memcmp(t.p, head, sizeof(head) - 1) != 0)
+	return (false);
+    /* The ip is escaped text: it ends at the " score=" after which the rest reads. */
+    for (p = t.p + sizeof(head) - 1, q = p;
+	 (q = find((SPAN) {q, (size_t) (t.p + t.len - q)}, " score=", false)) != NULL; q++)
+	if (parse_rest(q + 7, l)) {
+	    memset(l->ip, 0, sizeof(l->ip));
+	    return (copy(l->ip, sizeof(l->ip), (SPAN) {p, (size_t) (q - p)}));
+	}
+    return (false);
+}
+
+/* parse_rest - the log line after " score=" */
+static bool
+parse_rest(const char *p, RC_LOGLINE *l)
+{
+    SPAN    t, items;
+    const char *q, *cut_at;
+    long    n;
+    char   *e;
+    int     a;
+
+    memset(l, 0, sizeof(*l));
+    errno = 0;
+    n = strtol(p, &e, 10);
+    if (errno || e == p || !isdigit((unsigned char) e[-1]) || n < -100000000 || n > 100000000
+	|| strncmp(e, " action=", 8) != 0)
+	return (false);
+    l->score = (int) n;
+    p = e + 8;
+    for (a = RC_ACCEPT; a <= RC_REJECT; a++) {
+	const char *name = rc_action_name((RC_ACTION) a);
+
+	if (strncmp(p, name, strlen(name)) == 0 && strncmp(p + strlen(name), " checks=", 8) == 0)
+	    break;
+    }
+    if (a > RC_REJECT)
+	return (false);
+    l->action = (RC_ACTION) a;
+    p += strlen(rc_action_name(l->action)) + 8;
+    t = (SPAN) {p, strlen(p)};
+    ends_with(&t, "\n");
+
+    /* From the end: time=, queries= with reused=, then the quoted fields. */
+    if (ends_with(&t, "ms") && trailing_number(&t, " time=", &l->time_ms)) {
+	l->reused = ends_with(&t, " reused=yes");
+	if (trailing_number(&t, " queries=", &n)) {
+	    l->has_queries = true;
+	    l->queries = (int) n;
+	} else if (l->reused)
+	    return (false);
+	q = t.p + strlen(rc_checkinfo[RC_CHK_ALLOWLIST].id);
+	if (t.len > (size_t) (q - t.p) + 14 && memcmp(t.p, rc_checkinfo[RC_CHK_ALLOWLIST].id,
+						   (size_t) (q - t.p)) == 0
+	    && memcmp(q, " allowlisted=\"", 14) == 0) {
+	    SPAN    rest = {q + 14, (size_t) (t.p + t.len - q - 14)};
+	    const char *nt = find(rest, "\" note=\"", true);
+
+	    /* the note is the module's own text: it holds no quote */
+	    if (nt != NULL && memchr(nt + 8, '"', (size_t) (t.p + t.len - 1 - (nt + 8))) != NULL)
+		nt = NULL;
+	    l->allowlisted = true;
+	    if (nt != NULL) {
+		if (!quoted(t, nt + 8, l->note, sizeof(l->note)))
+		    return (false);
+		rest.len = (size_t) (nt + 1 - rest.p);
+	    }
+	    if (!quoted(rest, rest.p, l->allowlisted_what, sizeof(l->allowlisted_what)))
+		return (false);
+	    items = (SPAN) {t.p, (size_t) (q - t.p)};
+	} else if (t.len > 0 && t.p[t.len - 1] == '"') {
+	    if ((q = find(t, " note=\"", true)) == NULL
+		|| !quoted(t, q + 7, l->note, sizeof(l->note)) || l->note[0] == 0)
+		return (false);
+	    items = (SPAN) {t.p, (size_t) (q - t.p)};
+	} else
+	    items = t;
+	if (items.len == 4 && memcmp(items.p, "none", 4) == 0)
+	    return (true);
+	for (p = items.p; p < items.p + items.len;)
+	    if (!parse_item(&p, items.p + items.len, l))
+		return (false);
+	return (items.len > 0);
+    }
+
+    /* Cut short: the whole items up to the first field after checks=. */
+    l->cut = true;
+    t = (SPAN) {p, strlen(p)};
+    ends_with(&t, "\n");
+    items = t;
+    if ((cut_at = find(t, " allowlisted=\"", false)) != NULL) {
+	l->allowlisted = true;
+	items.len = (size_t) (cut_at - t.p);
+    } else if ((cut_at = find(t, " note=\"", false)) != NULL)
+	items.len = (size_t) (cut_at - t.p);
+    else if ((cut_at = find(t, " queries=", false)) != NULL)
+	items.len = (size_t) (cut_at - t.p);
+    if (!(items.len == 4 && memcmp(items.p, "none", 4) == 0))
+	for (p = items.p; p < items.p + items.len;) {
+	    const char *end = memchr(p, ',', (size_t) (items.p + items.len - p));
+
+	    /* an item cut in the middle is left out */
+	    if (end == NULL && cut_at == NULL)
+		break;
+	    if (!parse_item(&p, items.p + items.len, l))
+		break;
+	}
+    return (true);
+}
+
+/* span - how many characters of `set' start `p' (at most `max') */
+static size_t
+span(const char *p, const char *set, size_t max)
+{
+    size_t  n = 0;
+
+    while (n < max && p[n] != 0 && strchr(set, p[n]) != NULL)
+	n++;
+    return (n);
+}
+
+/* msgid_part - `n' base-62 characters, then `sep' */
+static bool
+msgid_part(const char **pp, size_t n, char sep)
+{
+    static const char b62[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+    if (span(*pp, b62, n) != n || (*pp)[n] != sep)
+	return (false);
+    *pp += n + 1;
+    return (true);
+}
+
+/*
+ * rc_report_own_line - Exim writes "YYYY-MM-DD HH:MM:SS", then optional
+ * ".ddd" (log_selector millisec), " +hhmm" (log_timezone), " [pid]" (pid)
+ * and " <message id>" (6-6-2 characters before Exim 4.97, 6-11-4 after),
+ * then the text. Only a text that begins with "relaycheck: " is ours: the
+ * same words anywhere else (a sender address in a rejection line) are
+ * someone else's.
+ */
+const char *
+rc_report_own_line(const char *line)
+{
+    static const char digits[] = "0123456789";
+    static const char shape[] = "dddd-dd-dd dd:dd:dd";
+    const char *p = line, *id;
+
+    for (size_t i = 0; shape[i]; i++)
+	if (shape[i] == 'd' ? !isdigit((unsigned char) p[i]) : p[i] != shape[i])
+	    return (NULL);
+    p += sizeof(shape) - 1;
+    if (p[0] == '.' && span(p + 1, digits, 3) == 3)
+	p += 4;
+    if (p[0] == ' ' && (p[1] == '+' || p[1] == '-') && span(p + 2, digits, 4) == 4)
+	p += 6;
+    if (p[0] == ' ' && p[1] == '[') {
+	size_t  n = span(p + 2, digits, 12);
+
+	if (n == 0 || p[2 + n] != ']')
+	    return (NULL);
+	p += n + 3;
+    }
+    if (*p++ != ' ')
+	return (NULL);
+    id = p;
+    if ((msgid_part(&p, 6, '-') && msgid_part(&p, 6, '-') && msgid_part(&p, 2, ' '))
+	|| (p = id, msgid_part(&p, 6, '-') && msgid_part(&p, 11, '-') && msgid_part(&p, 4, ' ')))
+	;
+    else
+	p = id;
+    return (strncmp(p, "relaycheck: ", 12) == 0 ? p : NULL);
+}
+
+/* ------------------------------------------------------------- the reply */
 
 void
 rc_report_reply(const RC_CONFIG *cfg, const RC_VERDICT *v, const char *ip,

@@ -10,6 +10,7 @@
 #ifndef RC_REPORT_H_INCLUDED
 #define RC_REPORT_H_INCLUDED
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "../allowlist/config.h"
@@ -29,6 +30,55 @@ extern void rc_report_header_report(const RC_CONFIG *, const RC_VERDICT *, char 
 
 /* rc_report_log - "relaycheck: ip=... score=... action=... checks=... time=...ms" */
 extern void rc_report_log(const RC_VERDICT *, const char *ip, char *, size_t);
+
+/*
+ * One item of the log line's checks= field: "id", "id(+n)", "id(temp)",
+ * "id:label(+n)" or "id:label(temp)". A bare id (neither scored nor temp)
+ * is the No Server Check entry.
+ */
+typedef struct rc_logitem {
+    char        id[32];
+    char        label[RC_LABEL_MAX];	/* "" when none */
+    bool        scored;			/* "(+n)": a HIT of `score' */
+    bool        temp;			/* "(temp)" */
+    int         score;
+} RC_LOGITEM;
+
+/* A log line read back by rc_report_parse_log(): what rc_report_log() wrote. */
+typedef struct rc_logline {
+    char        ip[64];			/* escaped, as logged */
+    int         score;
+    RC_ACTION   action;
+    size_t      nitems;
+    RC_LOGITEM  items[RC_MAX_FINDINGS];
+    int         omitted_score;		/* "omitted(+n)", 0 when absent */
+    bool        omitted_temp;		/* "omitted(temp)" */
+    bool        allowlisted;
+    char        allowlisted_what[RC_DETAIL_MAX];
+    char        note[RC_DETAIL_MAX];	/* "" when none */
+    bool        has_queries;
+    int         queries;
+    bool        reused;
+    long        time_ms;
+    bool        cut;			/* the line ends early: see below */
+} RC_LOGLINE;
+
+/*
+ * rc_report_parse_log - read a line of rc_report_log() ("relaycheck:
+ * ip=..." up to an optional newline) into *l; false when it is not one.
+ * The fields after checks= are found from the end of the line: the module's
+ * own note never holds a quote, so escaped text in allowlisted="..."
+ * (quotes, blanks, " note=") and labels with blanks, commas or parentheses
+ * read back as written. A line cut short by its buffer (no time= at the
+ * end) still gives ip, score, action and its whole items, with l->cut set.
+ */
+extern bool rc_report_parse_log(const char *, RC_LOGLINE *);
+
+/*
+ * rc_report_own_line - in a line of Exim's main log, the text of one of
+ * the module's own lines ("relaycheck: ..."), or NULL.
+ */
+extern const char *rc_report_own_line(const char *);
 
 /* rc_report_reply - multi-line SMTP text for reject/tempreject (\n-separated) */
 extern void rc_report_reply(const RC_CONFIG *, const RC_VERDICT *, const char *ip,

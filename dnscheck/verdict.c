@@ -83,11 +83,40 @@ rc_verdict_add(RC_VERDICT *v, RC_CHECK c, RC_STATUS st, int score,
     return (f);
 }
 
+/* rc_verdict_thresholds - the three keys that decide, from a configuration */
+
+RC_THRESHOLDS
+rc_verdict_thresholds(const RC_CONFIG *cfg)
+{
+    RC_THRESHOLDS t;
+
+    t.reject_score = cfg->reject_score;
+    t.tempreject_score = cfg->tempreject_score;
+    t.on_dns_failure = cfg->on_dns_failure;
+    return (t);
+}
+
+/* rc_verdict_action - score and TEMP against the thresholds */
+
+RC_ACTION
+rc_verdict_action(const RC_THRESHOLDS *t, int score, bool temp)
+{
+    if (t->reject_score > 0 && score >= t->reject_score)
+	return (RC_REJECT);
+    if (t->tempreject_score > 0 && score >= t->tempreject_score)
+	return (RC_TEMPREJECT);
+    if (temp && t->on_dns_failure == RC_DNSFAIL_TEMPREJECT)
+	return (RC_TEMPREJECT);
+    return (RC_ACCEPT);
+}
+
 /* rc_verdict_decide - sum HITs; reject, tempreject or accept */
 
 void
 rc_verdict_decide(const RC_CONFIG *cfg, RC_VERDICT *v)
 {
+    RC_THRESHOLDS t = rc_verdict_thresholds(cfg);
+
     v->score = v->omitted_score;
     v->temp_seen = v->omitted_temp;
     for (size_t i = 0; i < v->nfindings; i++) {
@@ -102,14 +131,8 @@ rc_verdict_decide(const RC_CONFIG *cfg, RC_VERDICT *v)
 	v->action = RC_TEMPREJECT;
     else if (v->allowlisted || v->skipped)
 	v->action = RC_ACCEPT;
-    else if (cfg->reject_score > 0 && v->score >= cfg->reject_score)
-	v->action = RC_REJECT;
-    else if (cfg->tempreject_score > 0 && v->score >= cfg->tempreject_score)
-	v->action = RC_TEMPREJECT;
-    else if (v->temp_seen && cfg->on_dns_failure == RC_DNSFAIL_TEMPREJECT)
-	v->action = RC_TEMPREJECT;
     else
-	v->action = RC_ACCEPT;
+	v->action = rc_verdict_action(&t, v->score, v->temp_seen);
 }
 
 const char *

@@ -76,6 +76,27 @@ extern RC_FINDING *rc_verdict_put(RC_VERDICT *, const RC_FINDING *);
 /* rc_verdict_clear - no findings at all, shown or omitted */
 extern void rc_verdict_clear(RC_VERDICT *);
 
+/*
+ * The thresholds that turn a score into an action: a configuration's, or
+ * other values for --summary's what-if.
+ */
+typedef struct rc_thresholds {
+    int         reject_score;		/* 0: never */
+    int         tempreject_score;	/* 0: never */
+    RC_DNSFAIL  on_dns_failure;
+} RC_THRESHOLDS;
+
+/* rc_verdict_thresholds - a configuration's thresholds */
+extern RC_THRESHOLDS rc_verdict_thresholds(const RC_CONFIG *);
+
+/*
+ * rc_verdict_action - the action for a total score, and whether some
+ * scoring check ended TEMP, of a message that is checked and not
+ * allowlisted: reject, tempreject by score, tempreject on DNS failure,
+ * else accept. The one place these rules live.
+ */
+extern RC_ACTION rc_verdict_action(const RC_THRESHOLDS *, int score, bool temp);
+
 /* rc_verdict_decide - total score and action from the findings */
 extern void rc_verdict_decide(const RC_CONFIG *, RC_VERDICT *);
 

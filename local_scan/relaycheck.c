@@ -3,9 +3,11 @@
  *
  * This is the only file that includes local_scan.h or calls Exim. It
  * gathers the facts of the message (client address, HELO, sender,
- * authentication), loads the configuration (once per process, again only
- * when the file changes), runs the engine, and turns the verdict into
- * headers, one main-log line, $local_scan_data or an SMTP rejection.
+ * authentication) and hands them to the front end it shares with the
+ * command (front.h): the configuration (loaded once per process, again
+ * only when the file changes), the engine, and the texts of the verdict,
+ * which it passes on to Exim as headers, one main-log line,
+ * $local_scan_data or an SMTP rejection.
  *
  * Debian's exim4 loads this file's shared object with local_scan_path and
  * exports only a few symbols to it (doc/HACKING.md 4.6): globals other
@@ -21,7 +23,6 @@
  * the end of this file); abort() itself is called only by the fault
  * injection of test builds (RC_TEST_HOOKS).
  */
-#include <errno.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdio.h>
@@ -32,10 +33,8 @@
 #include <local_scan.h>
 
 #include "../allowlist/config.h"
-#include "../allowlist/nsccache.h"
 #include "../dnscheck/engine.h"
-#include "../dnscheck/escape.h"
-#include "../dnscheck/report.h"
+#include "../dnscheck/front.h"
 #include "../dnscheck/spf.h"
 
 #define RC_EXPORT __attribute__((visibility("default")))
@@ -44,20 +43,14 @@
 RC_EXPORT int local_scan_version_major(void);
 RC_EXPORT int local_scan_version_minor(void);
 
-#define CONFIG_ERROR_REPLY "relaycheck: configuration error, see log"
-
 /* The configuration of this process, with the stamp of its file. */
-static RC_CONFIG *rc_cfg;
-static char *rc_cfg_path;
-static RC_FILESTAMP rc_cfg_stamp;
-static bool rc_cfg_is_default;			/* built-in, file absent */
+static RC_FRONT_CFG rc_cfg;
 
 /* Client results kept for the next message on this connection (process). */
 static RC_CONNCACHE rc_conncache;
 
-/* Output buffers: Exim copies return_text and header text right away. */
-static char rc_reply[8192];
-static char rc_header[16384];
+/* The texts of the verdict: Exim copies return_text and header text right away. */
+static RC_FRONT_OUT rc_out;
 
 #ifdef LOCAL_SCAN_HAS_OPTIONS
 /*
@@ -102,27 +95,6 @@ RC_EXPORT int
 local_scan_version_minor(void)
 {
     return (LOCAL_SCAN_ABI_VERSION_MINOR);
-}
-
-/* config_path - which file: Exim option, environment, compiled default */
-
-static const char *
-config_path(bool *explicit)
-{
-    const char *env;
-
-#ifdef LOCAL_SCAN_HAS_OPTIONS
-    if (rc_opt_config_file != NULL && *rc_opt_config_file) {
-	*explicit = true;
-	return ((const char *) rc_opt_config_file);
-    }
-#endif
-    if ((env = getenv("RELAYCHECK_CONFIG")) != NULL && *env) {
-	*explicit = true;
-	return (env);
-    }
-    *explicit = false;
-    return (RC_DEFAULT_CONFIG);
 }
 
 /* log_errors - each "file:line: what" to the panic and main logs */
@@ -196,84 +168,43 @@ cache_dir(char *buf, size_t len)
     return (buf);
 }
 
-/*
- * install_config - make a freshly loaded configuration (path NULL: the
- * built-in defaults) the process's one, after the Exim options of a static
- * build are applied to it; false (and fresh freed) when they are invalid.
- */
+/* log_note - a remark of the configuration lookup, to the main log */
 
-static bool
-install_config(RC_CONFIG *fresh, const char *path, const RC_FILESTAMP *stamp)
+static void
+log_note(const char *text)
 {
-#ifdef LOCAL_SCAN_HAS_OPTIONS
-    if (!apply_options(fresh)) {
-	rc_config_free(fresh);
-	return (false);
-    }
-#endif
-    rc_config_free(rc_cfg);
-    free(rc_cfg_path);
-    rc_cfg = fresh;
-    rc_cfg_path = path ? strdup(path) : NULL;
-    rc_cfg_is_default = (path == NULL);
-    if (stamp != NULL)
-	rc_cfg_stamp = *stamp;
-    return (true);
+    log_write(0, LOG_MAIN, "relaycheck: %s", text);
 }
 
 /*
- * get_config - the current configuration, or NULL after logging why not.
- * A file is parsed once per process and again only when its inode, size
- * or mtime change; a file with errors is re-read on every message until
- * it is fixed (its errors are logged each time: each message gets a 451).
+ * get_config - the current configuration, or NULL after logging why not
+ * (front.h): a file with errors is re-read on every message until it is
+ * fixed, and its errors are logged each time (each message gets a 451).
+ * The Exim option config_file (static build) names the file when set.
  */
 
 static const RC_CONFIG *
 get_config(void)
 {
-    bool    explicit;
-    const char *path = config_path(&explicit);
-    RC_FILESTAMP now;
-    RC_CONFIG *fresh;
-    char   *errors = NULL, note[1024], dir[4096];
+    static const RC_FRONT_HOOKS hooks = {
+	.cache_dir = cache_dir,
+#ifdef LOCAL_SCAN_HAS_OPTIONS
+	.prepare = apply_options,
+#endif
+	.note = log_note,
+    };
+    const char *file = NULL;
+    const RC_CONFIG *cfg;
+    RC_FRONT_LOOKUP lk;
 
-    if (!rc_config_stamp(path, &now)) {
-	char    msg[600];
-
-	if (!explicit && errno == ENOENT) {
-	    if (rc_cfg != NULL && rc_cfg_is_default)
-		return (rc_cfg);
-	    if ((fresh = rc_config_defaults()) == NULL) {
-		log_errors("relaycheck: out of memory");
-		return (NULL);
-	    }
-	    if (!install_config(fresh, NULL, NULL))
-		return (NULL);
-	    log_write(0, LOG_MAIN, "relaycheck: %s not found, running on built-in defaults",
-		      path);
-	    return (rc_cfg);
-	}
-	snprintf(msg, sizeof(msg), "%s:0: cannot open: %s", path, strerror(errno));
-	log_errors(msg);
-	return (NULL);
-    }
-    if (rc_cfg != NULL && !rc_cfg_is_default && rc_cfg_path != NULL
-	&& strcmp(rc_cfg_path, path) == 0 && rc_filestamp_equal(&now, &rc_cfg_stamp))
-	return (rc_cfg);
-    /*
-     * A large No Server Check list is compiled into Exim's spool directory
-     * by the first process that reads a changed file; later connections map
-     * it instead of parsing it (nsccache.h).
-     */
-    if ((fresh = rc_config_load_cached(path, cache_dir(dir, sizeof(dir)), &errors, &now,
-				       note, sizeof(note))) == NULL) {
-	log_errors(errors ? errors : "relaycheck: out of memory");
-	free(errors);
-	return (NULL);
-    }
-    if (note[0])
-	log_write(0, LOG_MAIN, "relaycheck: %s", note);
-    return (install_config(fresh, path, &now) ? rc_cfg : NULL);
+#ifdef LOCAL_SCAN_HAS_OPTIONS
+    if (rc_opt_config_file != NULL && *rc_opt_config_file)
+	file = (const char *) rc_opt_config_file;
+#endif
+    if ((cfg = rc_front_config(&rc_cfg, file, &hooks, &lk)) == NULL && !lk.reported)
+	log_errors(rc_front_errors(&lk));
+    rc_front_lookup_free(&lk);
+    return (cfg);
 }
 
 /* remove_forged - incoming headers that carry our prefix are dropped */
@@ -330,10 +261,9 @@ check_message(uschar **return_text)
     RC_FACTS facts;
     RC_VERDICT *v;
     static RC_VERDICT verdict;
-    char    line[2048];
 
     if ((cfg = get_config()) == NULL) {
-	*return_text = US CONFIG_ERROR_REPLY;
+	*return_text = US RC_FRONT_CONFIG_ERROR_REPLY;
 	return (LOCAL_SCAN_TEMPREJECT);
     }
     remove_forged(cfg->header_prefix);
@@ -366,40 +296,27 @@ check_message(uschar **return_text)
 	lost = NULL;
     }
 #endif
-    rc_engine_check(cfg, &facts, &rc_conncache, v);
+    rc_front_check(cfg, &facts, &rc_conncache, v, &rc_out);
 
     if (v->skipped) {
-	rc_report_lsdata(v, rc_reply, sizeof(rc_reply));
-	*return_text = US rc_reply;
+	*return_text = US rc_out.lsdata;
 	return (LOCAL_SCAN_ACCEPT);
     }
-
-    rc_report_log(v, facts.ip, line, sizeof(line));
-    log_write(0, LOG_MAIN, "%s", line);
-
-    /* RFC 7208 9.1: Received-SPF goes above Exim's own Received: header. */
-    if (v->received_spf[0])
-	header_add_at_position(FALSE, NULL, FALSE, ' ', "Received-SPF: %s\n", v->received_spf);
-
-    rc_report_header_score(cfg, v, rc_header, sizeof(rc_header));
-    header_add(' ', "%s", rc_header);
-    rc_report_header_report(cfg, v, rc_header, sizeof(rc_header));
-    header_add(' ', "%s", rc_header);
-
-    switch (v->action) {
-    case RC_REJECT:
-	rc_report_reply(cfg, v, facts.ip, rc_reply, sizeof(rc_reply));
-	*return_text = US rc_reply;
+    log_write(0, LOG_MAIN, "%s", rc_out.log);
+    /* Received-SPF goes above Exim's own Received: header. */
+    if (rc_out.received_spf[0])
+	header_add_at_position(FALSE, NULL, FALSE, ' ', "%s", rc_out.received_spf);
+    header_add(' ', "%s", rc_out.score);
+    header_add(' ', "%s", rc_out.report);
+    switch (rc_out.code) {
+    case 550:
+	*return_text = US rc_out.reply;
 	return (LOCAL_SCAN_REJECT);
-    case RC_TEMPREJECT:
-	rc_report_reply(cfg, v, facts.ip, rc_reply, sizeof(rc_reply));
-	*return_text = US rc_reply;
+    case 451:
+	*return_text = US rc_out.reply;
 	return (LOCAL_SCAN_TEMPREJECT);
-    case RC_ACCEPT:
-	break;
     }
-    rc_report_lsdata(v, rc_reply, sizeof(rc_reply));
-    *return_text = US rc_reply;
+    *return_text = US rc_out.lsdata;
     return (LOCAL_SCAN_ACCEPT);
 }
 

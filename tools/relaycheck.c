@@ -28,7 +28,6 @@
  *	78 configuration error (EX_CONFIG): the module would answer every
  *	   message with 451
  */
-#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -45,6 +44,7 @@
 #include "../allowlist/config.h"
 #include "../dnscheck/checks.h"
 #include "../dnscheck/engine.h"
+#include "../dnscheck/front.h"
 #include "../dnscheck/report.h"
 #include "../dnscheck/spf.h"
 
@@ -56,21 +56,16 @@
 #define EXIT_REJECT	1
 #define EXIT_TEMPREJECT	2
 
-/* What the adapter answers when the configuration cannot be used. */
-#define CONFIG_ERROR_REPLY "relaycheck: configuration error, see log"
-
 static const char *progname = "relaycheck";
 
 /* Set when the configuration exists but this user may not read it. */
 static bool config_noperm;
 
-/* Same sizes as the adapter's buffers: the same texts, cut the same way. */
-static char reply_buf[8192];
-static char header_spf[sizeof(((RC_VERDICT *) 0)->received_spf) + 32];	/* or "" */
-static char header_score[16384];
-static char header_report[16384];
-static char log_buf[2048];
-static char lsdata_buf[8192];
+/* The configuration, found as the adapter finds it (front.h). */
+static RC_FRONT_CFG front_cfg;
+
+/* The texts of the verdict, rendered as the adapter renders them. */
+static RC_FRONT_OUT out;
 
 static void
 usage(FILE *fp)
@@ -134,32 +129,17 @@ usage_error(const char *fmt,...)
  * load_config - the configuration the module would use: --config, else
  * $RELAYCHECK_CONFIG, else the compiled default file, else (that file
  * absent) the built-in defaults. NULL after printing the errors.
+ * release_config() when done.
  */
-static RC_CONFIG *
+static const RC_CONFIG *
 load_config(const char *opt_path, const char **used, bool *defaults)
 {
-    const char *env = getenv("RELAYCHECK_CONFIG");
-    const char *path = opt_path;
-    RC_CONFIG *cfg;
-    char   *errors = NULL;
+    const char *path = rc_front_config_path(opt_path, NULL);
+    const RC_CONFIG *cfg;
+    RC_FRONT_LOOKUP lk;
 
-    *defaults = false;
-    if (path == NULL && env != NULL && *env)
-	path = env;
-    if (path == NULL) {
-	RC_FILESTAMP st;
-
-	/* As the adapter: only an absent default file means defaults. */
-	path = RC_DEFAULT_CONFIG;
-	if (!rc_config_stamp(path, &st) && errno == ENOENT) {
-	    *used = path;
-	    *defaults = true;
-	    if ((cfg = rc_config_defaults()) == NULL)
-		fprintf(stderr, "%s: out of memory\n", progname);
-	    return (cfg);
-	}
-    }
     *used = path;
+    *defaults = false;
     if (access(path, R_OK) < 0 && errno == EACCES) {
 	/* Not an error of the file: the module (Debian-exim) may well read it. */
 	fprintf(stderr, "%s: %s: not readable by this user; run relaycheck as root or as a "
@@ -167,11 +147,17 @@ load_config(const char *opt_path, const char **used, bool *defaults)
 	config_noperm = true;
 	return (NULL);
     }
-    if ((cfg = rc_config_load(path, &errors, NULL)) == NULL) {
-	fputs(errors ? errors : "relaycheck: out of memory\n", stderr);
-	free(errors);
-    }
+    if ((cfg = rc_front_config(&front_cfg, opt_path, NULL, &lk)) == NULL)
+	fputs(rc_front_errors(&lk), stderr);
+    *defaults = lk.defaults;
+    rc_front_lookup_free(&lk);
     return (cfg);
+}
+
+static void
+release_config(void)
+{
+    rc_front_config_free(&front_cfg);
 }
 
 static int
@@ -179,26 +165,26 @@ check_config(const char *opt_path)
 {
     const char *used;
     bool    defaults;
-    RC_CONFIG *cfg = load_config(opt_path, &used, &defaults);
+    const RC_CONFIG *cfg = load_config(opt_path, &used, &defaults);
     char   *dump;
 
     if (cfg == NULL) {
 	if (config_noperm)
 	    return (EX_NOPERM);
 	fprintf(stderr, "%s: %s: configuration NOT valid; the module answers every "
-		"message \"451 %s\"\n", progname, used, CONFIG_ERROR_REPLY);
+		"message \"451 %s\"\n", progname, used, RC_FRONT_CONFIG_ERROR_REPLY);
 	return (EX_CONFIG);
     }
     if ((dump = rc_config_dump(cfg)) == NULL) {
 	fprintf(stderr, "%s: out of memory\n", progname);
-	rc_config_free(cfg);
+	release_config();
 	return (EX_SOFTWARE);
     }
     if (defaults)
 	printf("; %s not found: the module runs on these built-in defaults\n", used);
     fputs(dump, stdout);
     free(dump);
-    rc_config_free(cfg);
+    release_config();
     fprintf(stderr, "%s: %s: configuration valid\n", progname,
 	    defaults ? "built-in defaults" : used);
     return (0);
@@ -339,7 +325,7 @@ text_output(const CHECK_OPTS *o, const RC_CONFIG *cfg, const char *cfgname,
 	printf("action: accept\n\n");
 	printf("headers: none (messages that are not checked get no headers and no "
 	       "log line)\n");
-	printf("$local_scan_data: %s\n", lsdata_buf);
+	printf("$local_scan_data: %s\n", out.lsdata);
 	return;
     }
     printf("\nfindings:\n");
@@ -358,13 +344,13 @@ text_output(const CHECK_OPTS *o, const RC_CONFIG *cfg, const char *cfgname,
     printf("action: %s\n", rc_action_name(v->action));
     if (v->note[0])
 	printf("note: %s\n", v->note);
-    printf("\nheaders:\n%s%s%s", header_spf, header_score, header_report);
+    printf("\nheaders:\n%s%s%s", out.received_spf, out.score, out.report);
     if (code) {
 	printf("\nSMTP reply:\n");
-	print_reply(stdout, code, reply_buf, "");
+	print_reply(stdout, code, out.reply, "");
     } else
-	printf("\n$local_scan_data: %s\n", lsdata_buf);
-    printf("\nmain log:\n%s\n", log_buf);
+	printf("\n$local_scan_data: %s\n", out.lsdata);
+    printf("\nmain log:\n%s\n", out.log);
 }
 
 static void
@@ -372,7 +358,7 @@ json_output(const CHECK_OPTS *o, const RC_CONFIG *cfg, const char *cfgname,
 	    const RC_VERDICT *v, int code, int status)
 {
     char    line[RC_TEXT_MAX + RC_DETAIL_MAX + RC_LABEL_MAX + 16], name[RC_PREFIX_MAX + 16];
-    const char *hdrs[3] = {header_spf, header_score, header_report};
+    const char *hdrs[3] = {out.received_spf, out.score, out.report};
     int     nh = 0;
 
     printf("{\"version\": ");
@@ -441,9 +427,9 @@ json_output(const CHECK_OPTS *o, const RC_CONFIG *cfg, const char *cfgname,
     printf("],\n \"reply\": ");
     if (code) {
 	printf("{\"code\": %d, \"text\": ", code);
-	json_str(stdout, reply_buf);
+	json_str(stdout, out.reply);
 	printf(", \"lines\": ");
-	json_reply_lines(stdout, code, reply_buf);
+	json_reply_lines(stdout, code, out.reply);
 	printf("}");
     } else
 	printf("null");
@@ -451,12 +437,12 @@ json_output(const CHECK_OPTS *o, const RC_CONFIG *cfg, const char *cfgname,
     if (code)
 	printf("null");
     else
-	json_str(stdout, lsdata_buf);
+	json_str(stdout, out.lsdata);
     printf(", \"log\": ");
     if (v->skipped)
 	printf("null");
     else
-	json_str(stdout, log_buf);
+	json_str(stdout, out.log);
     printf(", \"exit\": %d}\n", status);
 }
 
@@ -473,18 +459,18 @@ run_check(const CHECK_OPTS *o)
 {
     const char *used;
     bool    defaults;
-    RC_CONFIG *cfg;
+    const RC_CONFIG *cfg;
     RC_FACTS facts;
     static RC_VERDICT verdict;
     RC_VERDICT *v = &verdict;
     char    cfgname[PATH_MAX + 64];
-    int     code = 0, status = EXIT_ACCEPT;
+    int     status = EXIT_ACCEPT;
 
     if ((cfg = load_config(o->config, &used, &defaults)) == NULL) {
 	if (config_noperm)
 	    return (EX_NOPERM);
 	fprintf(stderr, "%s: %s: configuration error: the module answers every message "
-		"\"451 %s\"\n", progname, used, CONFIG_ERROR_REPLY);
+		"\"451 %s\"\n", progname, used, RC_FRONT_CONFIG_ERROR_REPLY);
 	return (EX_CONFIG);
     }
     if (defaults)
@@ -502,40 +488,17 @@ run_check(const CHECK_OPTS *o)
     facts.interface_ip = o->interface;
 
     rc_spf_set_log(spf_log);
-    rc_engine_check(cfg, &facts, NULL, v);
+    rc_front_check(cfg, &facts, NULL, v, &out);
     rc_spf_shutdown();
-
-    if (v->skipped)
-	rc_report_lsdata(v, lsdata_buf, sizeof(lsdata_buf));
-    else {
-	rc_report_log(v, facts.ip, log_buf, sizeof(log_buf));
-	/* As the adapter: Received-SPF (above Exim's Received:), then ours. */
-	if (v->received_spf[0])
-	    snprintf(header_spf, sizeof(header_spf), "Received-SPF: %.*s\n",
-		     (int) sizeof(v->received_spf) - 1, v->received_spf);
-	rc_report_header_score(cfg, v, header_score, sizeof(header_score));
-	rc_report_header_report(cfg, v, header_report, sizeof(header_report));
-	switch (v->action) {
-	case RC_REJECT:
-	    code = 550;
-	    status = EXIT_REJECT;
-	    rc_report_reply(cfg, v, facts.ip, reply_buf, sizeof(reply_buf));
-	    break;
-	case RC_TEMPREJECT:
-	    code = 451;
-	    status = EXIT_TEMPREJECT;
-	    rc_report_reply(cfg, v, facts.ip, reply_buf, sizeof(reply_buf));
-	    break;
-	case RC_ACCEPT:
-	    rc_report_lsdata(v, lsdata_buf, sizeof(lsdata_buf));
-	    break;
-	}
-    }
+    if (out.code == 550)
+	status = EXIT_REJECT;
+    else if (out.code == 451)
+	status = EXIT_TEMPREJECT;
     if (o->json)
-	json_output(o, cfg, cfgname, v, code, status);
+	json_output(o, cfg, cfgname, v, out.code, status);
     else
-	text_output(o, cfg, cfgname, v, code);
-    rc_config_free(cfg);
+	text_output(o, cfg, cfgname, v, out.code);
+    release_config();
     if (fflush(stdout) != 0 || ferror(stdout)) {
 	fprintf(stderr, "%s: writing output: %s\n", progname, strerror(errno));
 	return (EX_SOFTWARE);
@@ -564,8 +527,7 @@ typedef struct scorecount {
 typedef struct summary {
     /* what-if */
     bool        whatif;
-    int         reject_score, tempreject_score;
-    RC_DNSFAIL  on_dns_failure;
+    RC_THRESHOLDS t;
     RESCORE    *rescore;
     size_t      nrescore;
     /* counts */
@@ -630,31 +592,6 @@ count_score(SCORECOUNT **v, size_t *n, size_t *cap, int score)
     (*v)[(*n)++].count = 1;
 }
 
-static int
-action_index(const char *s, size_t len)
-{
-    if (len == 6 && strncmp(s, "accept", 6) == 0)
-	return (RC_ACCEPT);
-    if (len == 10 && strncmp(s, "tempreject", 10) == 0)
-	return (RC_TEMPREJECT);
-    if (len == 6 && strncmp(s, "reject", 6) == 0)
-	return (RC_REJECT);
-    return (-1);
-}
-
-/* field - the value of " key=" in the line, up to the next space */
-static const char *
-field(const char *line, const char *key, size_t *len)
-{
-    const char *p = strstr(line, key);
-
-    if (p == NULL)
-	return (NULL);
-    p += strlen(key);
-    *len = strcspn(p, " \n");
-    return (p);
-}
-
 /* rescored - the what-if score of a hit, or its logged score */
 static int
 rescored(const SUMMARY *s, const char *key, size_t klen, int logged)
@@ -673,100 +610,42 @@ rescored(const SUMMARY *s, const char *key, size_t klen, int logged)
     return (logged);
 }
 
-static RC_ACTION
-decide(const SUMMARY *s, int score, bool allowlisted, bool temp)
+/* count_item - one item of a logged checks= field; its what-if score change */
+static int
+count_item(SUMMARY *s, const char *key, const RC_LOGITEM *it)
 {
-    if (allowlisted)
-	return (RC_ACCEPT);
-    if (s->reject_score > 0 && score >= s->reject_score)
-	return (RC_REJECT);
-    if (s->tempreject_score > 0 && score >= s->tempreject_score)
-	return (RC_TEMPREJECT);
-    if (temp && s->on_dns_failure == RC_DNSFAIL_TEMPREJECT)
-	return (RC_TEMPREJECT);
-    return (RC_ACCEPT);
-}
+    CHECKSTAT *c = checkstat(s, key, strlen(key));
 
-/* span - how many characters of `set' start `p' (at most `max') */
-static size_t
-span(const char *p, const char *set, size_t max)
-{
-    size_t  n = 0;
-
-    while (n < max && p[n] != 0 && strchr(set, p[n]) != NULL)
-	n++;
-    return (n);
-}
-
-/* msgid_part - `n' base-62 characters, then `sep' */
-static bool
-msgid_part(const char **pp, size_t n, char sep)
-{
-    static const char b62[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-
-    if (span(*pp, b62, n) != n || (*pp)[n] != sep)
-	return (false);
-    *pp += n + 1;
-    return (true);
-}
-
-/*
- * own_line - the text of one of the module's own main-log lines, or NULL.
- * Exim writes "YYYY-MM-DD HH:MM:SS", then optional ".ddd" (log_selector
- * millisec), " +hhmm" (log_timezone), " [pid]" (pid) and " <message id>"
- * (6-6-2 characters before Exim 4.97, 6-11-4 after), then the text. Only
- * a text that begins with "relaycheck: " is ours: the same words anywhere
- * else (a sender address in a rejection line) are someone else's.
- */
-static const char *
-own_line(const char *line)
-{
-    static const char digits[] = "0123456789";
-    static const char shape[] = "dddd-dd-dd dd:dd:dd";
-    const char *p = line, *id;
-
-    for (size_t i = 0; shape[i]; i++)
-	if (shape[i] == 'd' ? !isdigit((unsigned char) p[i]) : p[i] != shape[i])
-	    return (NULL);
-    p += sizeof(shape) - 1;
-    if (p[0] == '.' && span(p + 1, digits, 3) == 3)
-	p += 4;
-    if (p[0] == ' ' && (p[1] == '+' || p[1] == '-') && span(p + 2, digits, 4) == 4)
-	p += 6;
-    if (p[0] == ' ' && p[1] == '[') {
-	size_t  n = span(p + 2, digits, 12);
-
-	if (n == 0 || p[2 + n] != ']')
-	    return (NULL);
-	p += n + 3;
+    if (it->temp) {
+	c->temps++;
+	return (0);
     }
-    if (*p++ != ' ')
-	return (NULL);
-    id = p;
-    if ((msgid_part(&p, 6, '-') && msgid_part(&p, 6, '-') && msgid_part(&p, 2, ' '))
-	|| (p = id, msgid_part(&p, 6, '-') && msgid_part(&p, 11, '-') && msgid_part(&p, 4, ' ')))
-	;
-    else
-	p = id;
-    return (strncmp(p, "relaycheck: ", 12) == 0 ? p : NULL);
+    if (!it->scored) {
+	c->listed++;				/* no_server_check */
+	return (0);
+    }
+    c->hits++;
+    if (it->score < c->min_score)
+	c->min_score = it->score;
+    if (it->score > c->max_score)
+	c->max_score = it->score;
+    return (rescored(s, key, strlen(key), it->score) - it->score);
 }
 
 /*
- * summary_line - one main-log line:
- *   ... relaycheck: ip=<ip> score=<n> action=<a> checks=<item>,...
- *	[allowlisted="..."] [note="..."] queries=N [reused=yes] time=<ms>ms
- * where an item is id, id(+n), id(temp), id:zone(+n) or id:zone(temp).
+ * summary_line - one main-log line: the module's own lines only
+ * (rc_report_own_line()), read back by rc_report_parse_log(), the reader
+ * of what rc_report_log() writes.
  */
 static void
 summary_line(SUMMARY *s, const char *line)
 {
-    const char *p, *checks, *end, *v;
-    size_t  len;
-    int     score, action, wscore;
-    bool    temp = false, allowlisted;
-    char   *e;
+    static RC_LOGLINE l;
+    const char *p;
+    int     wscore;
+    bool    temp;
 
-    if ((p = own_line(line)) == NULL)
+    if ((p = rc_report_own_line(line)) == NULL)
 	return;
     if (strncmp(p, "relaycheck: configuration error", 31) == 0) {
 	s->config_errors++;
@@ -774,93 +653,57 @@ summary_line(SUMMARY *s, const char *line)
     }
     if (strncmp(p, "relaycheck: ip=", 15) != 0)
 	return;
-    if ((v = field(p, " score=", &len)) == NULL) {
+    if (!rc_report_parse_log(p, &l)) {
 	s->unparsed++;
 	return;
     }
-    errno = 0;
-    score = (int) strtol(v, &e, 10);
-    if (errno || e != v + len || len == 0) {
-	s->unparsed++;
-	return;
-    }
-    if ((v = field(p, " action=", &len)) == NULL || (action = action_index(v, len)) < 0
-	|| (checks = strstr(p, " checks=")) == NULL) {
-	s->unparsed++;
-	return;
-    }
-    checks += 8;
-    allowlisted = strstr(p, " allowlisted=\"") != NULL;
-    /* The checks field ends where the next known field begins. */
-    end = checks + strcspn(checks, " \n");
-
     s->messages++;
-    s->actions[action]++;
-    if (allowlisted)
+    s->actions[l.action]++;
+    if (l.allowlisted)
 	s->allowlisted++;
-    if (strstr(p, " note=\"") != NULL)
+    if (l.note[0])
 	s->notes++;
-    if (strstr(p, " reused=yes") != NULL)
+    if (l.reused)
 	s->reused++;
-    if ((v = field(p, " time=", &len)) != NULL) {
-	long    t = strtol(v, NULL, 10);
-
-	s->time_total += t;
-	if (t > s->time_max)
-	    s->time_max = t;
-    }
-    if ((v = field(p, " queries=", &len)) != NULL)
-	s->queries_total += strtol(v, NULL, 10);
+    s->time_total += l.time_ms;
+    if (l.time_ms > s->time_max)
+	s->time_max = l.time_ms;
+    s->queries_total += l.queries;
     if (line[0] >= '0' && line[0] <= '9' && strlen(line) >= 19) {
 	if (s->first[0] == 0)
 	    snprintf(s->first, sizeof(s->first), "%.19s", line);
 	snprintf(s->last, sizeof(s->last), "%.19s", line);
     }
 
-    wscore = score;
-    if (!(end - checks == 4 && strncmp(checks, "none", 4) == 0)) {
-	const char *item = checks;
+    wscore = l.score;
+    temp = l.omitted_temp;
+    for (size_t i = 0; i < l.nitems; i++) {
+	char    key[sizeof(l.items[i].id) + sizeof(l.items[i].label) + 1];
 
-	while (item < end) {
-	    size_t  ilen = (size_t) (memchr(item, ',', (size_t) (end - item))
-				     ? (const char *) memchr(item, ',', (size_t) (end - item)) - item
-				     : end - item);
-	    const char *paren = memchr(item, '(', ilen);
-	    size_t  klen = paren ? (size_t) (paren - item) : ilen;
-	    CHECKSTAT *c = checkstat(s, item, klen);
+	snprintf(key, sizeof(key), "%s%s%s", l.items[i].id, l.items[i].label[0] ? ":" : "",
+		 l.items[i].label);
+	wscore += count_item(s, key, &l.items[i]);
+	temp |= l.items[i].temp;
+    }
+    /* what did not fit in the verdict, counted as the check "omitted" */
+    if (l.omitted_score != 0) {
+	RC_LOGITEM it = {.scored = true, .score = l.omitted_score};
 
-	    if (paren == NULL)
-		c->listed++;		/* no_server_check */
-	    else if (strncmp(paren, "(temp)", 6) == 0) {
-		c->temps++;
-		temp = true;
-	    } else {
-		int     n = (int) strtol(paren + 1, NULL, 10);
+	wscore += count_item(s, "omitted", &it);
+    }
+    if (l.omitted_temp) {
+	RC_LOGITEM it = {.temp = true};
 
-		c->hits++;
-		if (n < c->min_score)
-		    c->min_score = n;
-		if (n > c->max_score)
-		    c->max_score = n;
-		wscore += rescored(s, item, klen, n) - n;
-	    }
-	    item += ilen + 1;
-	}
+	count_item(s, "omitted", &it);
     }
     if (temp)
 	s->with_temp++;
-    count_score(&s->scores, &s->nscores, &s->capscores, score);
+    count_score(&s->scores, &s->nscores, &s->capscores, l.score);
     if (s->whatif) {
-	RC_ACTION w = decide(s, wscore, allowlisted, temp);
+	RC_ACTION w = rc_front_whatif(&s->t, &l, wscore);
 
-	/*
-	 * A tempreject the thresholds do not explain came from
-	 * on_dns_failure (or a configuration error): it stays.
-	 */
-	if (action == RC_TEMPREJECT && w == RC_ACCEPT && temp)
-	    w = RC_TEMPREJECT;
 	s->whatif_actions[w]++;
-	s->transitions[action][w]++;
+	s->transitions[l.action][w]++;
 	count_score(&s->wscores, &s->nwscores, &s->capwscores, wscore);
     }
 }
@@ -952,8 +795,8 @@ summary_text(SUMMARY *s)
     }
 
     if (s->whatif) {
-	printf("\nwhat if: reject_score = %d, tempreject_score = %d", s->reject_score,
-	       s->tempreject_score);
+	printf("\nwhat if: reject_score = %d, tempreject_score = %d", s->t.reject_score,
+	       s->t.tempreject_score);
 	for (size_t i = 0; i < s->nrescore; i++)
 	    printf(", %s = %d", s->rescore[i].key, s->rescore[i].score);
 	printf("\n%-13s %8s  %8s\n", "", "logged", "what-if");
@@ -1008,7 +851,7 @@ summary_json(SUMMARY *s)
 	if (s->nwscores > 0)
 	    qsort(s->wscores, s->nwscores, sizeof(*s->wscores), cmp_score);
 	printf(",\n \"whatif\": {\"reject_score\": %d, \"tempreject_score\": %d, \"rescore\": {",
-	       s->reject_score, s->tempreject_score);
+	       s->t.reject_score, s->t.tempreject_score);
 	for (size_t i = 0; i < s->nrescore; i++) {
 	    printf("%s", i ? ", " : "");
 	    json_str(stdout, s->rescore[i].key);
@@ -1059,7 +902,7 @@ run_summary(SUMMARY *s, const char *config, int reject, int tempreject, bool jso
 	/* Thresholds not given on the command line: the configuration's. */
 	const char *used;
 	bool    defaults;
-	RC_CONFIG *cfg = load_config(config, &used, &defaults);
+	const RC_CONFIG *cfg = load_config(config, &used, &defaults);
 
 	if (cfg == NULL) {
 	    fprintf(stderr, "%s: %s: cannot use the configuration: give both --reject-score "
@@ -1067,15 +910,13 @@ run_summary(SUMMARY *s, const char *config, int reject, int tempreject, bool jso
 	    if (reject < 0 || tempreject < 0)
 		return (config_noperm ? EX_NOPERM : EX_CONFIG);
 	} else {
-	    s->reject_score = cfg->reject_score;
-	    s->tempreject_score = cfg->tempreject_score;
-	    s->on_dns_failure = cfg->on_dns_failure;
-	    rc_config_free(cfg);
+	    s->t = rc_verdict_thresholds(cfg);
+	    release_config();
 	}
 	if (reject >= 0)
-	    s->reject_score = reject;
+	    s->t.reject_score = reject;
 	if (tempreject >= 0)
-	    s->tempreject_score = tempreject;
+	    s->t.tempreject_score = tempreject;
     }
     if (nfiles == 0)
 	rc = summary_file(s, stdin, "standard input");
