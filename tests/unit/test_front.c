@@ -327,7 +327,7 @@ Test(front, config_cached_until_the_file_changes)
     const RC_CONFIG *a, *b;
 
     cr_assert(fd >= 0);
-    cr_assert(write(fd, "[scores]\nptr_missing = 3\n", 25) == 25);
+    cr_assert(write(fd, "[relaycheck]\n[scores]\nptr_missing = 3\n", 38) == 38);
     close(fd);
     a = rc_front_config(&fc, path, &h, &lk);
     cr_assert(a != NULL);
@@ -342,11 +342,11 @@ Test(front, config_cached_until_the_file_changes)
     /* a change (size) is noticed; an error names file:line */
     fd = open(path, O_WRONLY | O_TRUNC);
     cr_assert(fd >= 0);
-    cr_assert(write(fd, "[scores]\nptr_missing = x\n\n", 26) == 26);
+    cr_assert(write(fd, "[relaycheck]\n[scores]\nptr_missing = x\n\n", 39) == 39);
     close(fd);
     cr_assert(rc_front_config(&fc, path, &h, &lk) == NULL);
     cr_assert(eq(int, lk.reported, 0));
-    cr_assert(strstr(rc_front_errors(&lk), ":2: ") != NULL, "%s", rc_front_errors(&lk));
+    cr_assert(strstr(rc_front_errors(&lk), ":3: ") != NULL, "%s", rc_front_errors(&lk));
     rc_front_lookup_free(&lk);
 
     /* an explicit file that is absent is an error, not the defaults */
@@ -375,6 +375,7 @@ Test(front, config_prepare_refuses)
     RC_FRONT_LOOKUP lk;
 
     cr_assert(fd >= 0);
+    cr_assert(write(fd, "[relaycheck]\n", 13) == 13);
     close(fd);
     cr_assert(rc_front_config(&fc, path, &h, &lk) == NULL);
     cr_assert(lk.reported);
