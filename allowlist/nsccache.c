@@ -161,15 +161,18 @@ read_text(const char *path, const RC_FILESTAMP *stamp, size_t *len)
 {
     int     fd;
     struct stat st;
+    RC_FILESTAMP now;
     char   *buf;
     size_t  got = 0;
 
     if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) < 0)
 	return (NULL);
-    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_dev != stamp->dev || st.st_ino != stamp->ino
-	|| st.st_size != stamp->size || st.st_mtim.tv_sec != stamp->mtime.tv_sec
-	|| st.st_mtim.tv_nsec != stamp->mtime.tv_nsec
-	|| (buf = malloc((size_t) st.st_size + 1)) == NULL) {
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+	close(fd);
+	return (NULL);
+    }
+    rc_filestamp_of(&st, &now);			/* the file parsed is the file stamped */
+    if (!rc_filestamp_equal(&now, stamp) || (buf = malloc((size_t) st.st_size + 1)) == NULL) {
 	close(fd);
 	return (NULL);
     }
@@ -386,10 +389,7 @@ rc_config_load_cached(const char *path, const char *dir, char **errors,
 	|| !S_ISREG(st.st_mode))
 	return (rc_config_load(path, errors, stamp));
     rc_nsccache_path(dir, path, file, sizeof(file));
-    got.dev = st.st_dev;
-    got.ino = st.st_ino;
-    got.size = st.st_size;
-    got.mtime = st.st_mtim;
+    rc_filestamp_of(&st, &got);
     if ((cfg = try_map(path, file, &got)) != NULL) {
 	*errors = NULL;
 	if (stamp)
