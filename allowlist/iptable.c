@@ -308,3 +308,15 @@ rc_iptable_free(RC_IPTABLE *t)
     }
     rc_iptable_init(t);
 }
+
+const RC_IPENTRY *
+rc_iptable_lookup_linear(const RC_IPTABLE *t, const RC_ADDR *a)
+{
+    const RC_IPENTRY *best = NULL;
+
+    for (size_t i = 0; i < t->n; i++)
+	if (rc_cidr_contains(&t->v[i].cidr, a)
+	    && (best == NULL || t->v[i].cidr.plen > best->cidr.plen))
+	    best = &t->v[i];
+    return (best);
+}

@@ -49,6 +49,13 @@ extern const RC_IPENTRY *rc_iptable_lookup(const RC_IPTABLE *, const RC_ADDR *);
 extern void rc_iptable_free(RC_IPTABLE *);
 
 /*
+ * rc_iptable_lookup_linear - the same answer as rc_iptable_lookup() by a
+ * scan of every entry: the slow reference that tests, the fuzzer and the
+ * benchmark compare the real lookup with. Never used on the mail path.
+ */
+extern const RC_IPENTRY *rc_iptable_lookup_linear(const RC_IPTABLE *, const RC_ADDR *);
+
+/*
  * rc_iptable_check - is a sealed table exactly what rc_iptable_seal()
  * makes (valid prefixes, sorted, parent links, index)? For a table read
  * from a file; false with a reason.

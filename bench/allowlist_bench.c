@@ -266,20 +266,6 @@ random_query(const RC_IPTABLE *t, RC_ADDR *a, bool *inside)
     }
 }
 
-/* reference - the most specific entry containing a, by linear scan */
-
-static const RC_IPENTRY *
-reference(const RC_IPTABLE *t, const RC_ADDR *a)
-{
-    const RC_IPENTRY *best = NULL;
-
-    for (size_t i = 0; i < t->n; i++)
-	if (rc_cidr_contains(&t->v[i].cidr, a)
-	    && (best == NULL || t->v[i].cidr.plen > best->cidr.plen))
-	    best = &t->v[i];
-    return (best);
-}
-
 /*
  * measure_lookups - median ns per lookup in t; -1 when a lookup is wrong
  * (checked against ref, the same list as parsed, and a linear scan)
@@ -332,7 +318,7 @@ measure_lookups(const RC_IPTABLE *t, const RC_IPTABLE *ref, size_t *hits)
 	    return (-1);
 	}
 	found += (e != NULL);
-	if (t->n <= 20000 && i < 20000 && r != reference(ref, &q[i])) {
+	if (t->n <= 20000 && i < 20000 && r != rc_iptable_lookup_linear(ref, &q[i])) {
 	    fprintf(stderr, "allowlist_bench: lookup %zu differs from a linear scan\n", i);
 	    free(q);
 	    free(inside);
