@@ -326,40 +326,45 @@ def test_parallel_delays_do_not_serialise(ctx):
         elapsed = (time.monotonic() - t0) * 1000
         s.close()
         assert got == set(range(n))
-        assert delay * 0.95 <= elapsed < delay * 3, elapsed
+        # Serialised, the answers would take n * delay (10 s); held in parallel, about one
+        # delay. The bound leaves a factor of four for a loaded machine.
+        assert delay * 0.95 <= elapsed < n * delay / 4, elapsed
+        assert d.wait_for_queries(n, timeout=5, answered=True)
         log = d.queries()
         assert len(log) == n
         lat = [e["answered_ms"] - e["t_ms"] for e in log]
-        assert all(delay - 1 <= x < delay + 60 for x in lat), (min(lat), max(lat))
+        assert all(x >= delay - 1 for x in lat), min(lat)     # never early; late is the load
         assert all(e["delay_ms"] == delay for e in log)
 
 
 def test_per_name_delay_and_log(ctx):
     with DNSResponder(ZONES) as d:
-        d.set_delay(300, name="mail.example.net")
+        d.set_delay(2000, name="mail.example.net")
         d.set_delay(0, name="mail.example.net", qtype="AAAA")
         d.set_behaviour("txt.example.net", action="servfail", delay_ms=150)
         res = {}
 
         def slow():
             t = time.monotonic()
-            query(d, "mail.example.net", "A", timeout=2)
+            query(d, "mail.example.net", "A", timeout=10)
             res["slow"] = time.monotonic() - t
 
         th = threading.Thread(target=slow)
         th.start()
-        time.sleep(0.02)
-        t = time.monotonic()
-        query(d, "66.2.0.192.in-addr.arpa", "PTR")                  # not held up by the slow one
+        assert d.wait_for_queries(1)                                # the slow one is in
+        query(d, "66.2.0.192.in-addr.arpa", "PTR")
         query(d, "mail.example.net", "AAAA")
-        fast = time.monotonic() - t
+        # not held up: both answered while the 2 s answer is still being held back
+        assert "slow" not in res, res
         t = time.monotonic()
         assert rcode(query(d, "txt.example.net", "TXT")) == "SERVFAIL"
         sf = time.monotonic() - t
         th.join()
-        assert fast < 0.1 and 0.29 < res["slow"] < 0.6 and 0.14 < sf < 0.4, (fast, res, sf)
+        # delays are never cut short (how late they come is the machine's load)
+        assert res["slow"] >= 1.99 and sf >= 0.14, (res, sf)
+        assert d.wait_for_queries(4, timeout=5, answered=True)
         e = d.queries("mail.example.net", "A")[0]
-        assert e["delay_ms"] == 300 and 299 <= e["answered_ms"] - e["t_ms"] < 400
+        assert e["delay_ms"] == 2000 and e["answered_ms"] - e["t_ms"] >= 1999
         for k in ("t_ms", "name", "type", "qtype", "src", "sport", "transport", "id",
                   "action", "rcode", "answered_ms", "size"):
             assert k in e, k
