@@ -10,8 +10,10 @@
     RC_ROW(ptr)			/* dnscheck/ptr.c: ptr_missing, ptr_no_address, ptr_mismatch */ \
     RC_ROW(ptr_generic)		/* dnscheck/ptrgeneric.c */ \
     RC_ROW(helo)		/* dnscheck/helo.c: helo_bare_ip ... helo_is_us */ \
+    RC_ROW(helo_generic)	/* dnscheck/helogeneric.c */ \
     RC_ROW(lists_client)	/* dnscheck/dnsbl.c: [dnsbl], [rhsbl] target = helo, ptr */ \
     RC_ROW(lists_sender)	/* dnscheck/dnsbl.c: [rhsbl] target = sender */ \
+    RC_ROW(sender_domain)	/* dnscheck/senderdomain.c: sender_domain_unresolvable */ \
     RC_ROW(spf)			/* dnscheck/spf.c: spf_* (waits: started last) */
 
 #define RC_DECLARE(n)	extern const RC_CHECKDEF rc_row_##n;
