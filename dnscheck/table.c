@@ -14,7 +14,7 @@
     RC_ROW(lists_client)	/* dnscheck/dnsbl.c: [dnsbl], [rhsbl] target = helo, ptr */ \
     RC_ROW(lists_sender)	/* dnscheck/dnsbl.c: [rhsbl] target = sender */ \
     RC_ROW(sender_domain)	/* dnscheck/senderdomain.c: sender_domain_unresolvable */ \
-    RC_ROW(spf)			/* dnscheck/spf.c: spf_* (waits: started last) */
+    RC_ROW(spf)			/* dnscheck/spfcheck.c: spf_* (waits: started last) */
 
 #define RC_DECLARE(n)	extern const RC_CHECKDEF rc_row_##n;
 #define RC_ENTRY(n)	&rc_row_##n,
