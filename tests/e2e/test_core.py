@@ -343,8 +343,9 @@ def test_spf_when_present(ctx):
     if not spf_in_module(ctx):
         ctx.skip("the module does not evaluate SPF (yet)")
     ns = ctx.nsd({**ZONES,
-                  "spf-fail.example": '@ TXT "v=spf1 -all"\n',
-                  "spf-pass.example": f'@ TXT "v=spf1 ip4:{NOPTR} -all"\n'})
+                  "spf-fail.example": '@ TXT "v=spf1 -all"\n@ MX 10 mx.spf-fail.example.\n',
+                  "spf-pass.example": f'@ TXT "v=spf1 ip4:{NOPTR} -all"\n'
+                                      '@ MX 10 mx.spf-pass.example.\n'})
     ex = ctx.exim(ini(ns, spf=True))
     r = ex.session(NOPTR, mail_from="someone@spf-fail.example")
     assert r.data_code == 250, r.transcript()
