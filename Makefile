@@ -40,7 +40,9 @@ endif
 ENGINE_SRC := allowlist/addr.c allowlist/iptable.c allowlist/nametable.c \
               allowlist/nsccache.c allowlist/config.c dnscheck/checks.c dnscheck/escape.c \
               dnscheck/resolver.c dnscheck/ptr.c dnscheck/generic.c \
-              dnscheck/helo.c dnscheck/dnsbl.c dnscheck/spf.c dnscheck/spfrec.c dnscheck/verdict.c dnscheck/engine.c \
+              dnscheck/helo.c dnscheck/dnsbl.c dnscheck/spf.c dnscheck/spfcheck.c dnscheck/spfrec.c dnscheck/verdict.c \
+              dnscheck/checkdef.c dnscheck/ptrgeneric.c dnscheck/helogeneric.c \
+              dnscheck/senderdomain.c dnscheck/table.c dnscheck/engine.c \
               dnscheck/report.c dnscheck/front.c
 ENGINE_OBJ := $(ENGINE_SRC:%.c=$(BUILD)/obj/%.o)
 ADAPTER_OBJ := $(BUILD)/obj/local_scan/relaycheck.o

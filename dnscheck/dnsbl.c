@@ -246,3 +246,138 @@ rc_lists_free(RC_LISTS *ls)
     ls->v = NULL;
     ls->n = 0;
 }
+
+/*
+ * The rows (checkdef.h): the lists on the client (IP lists, domain lists
+ * on the HELO and the PTR name) and those on the sender's domain. Each row
+ * scores through its lists' own scores.
+ */
+
+typedef struct row_state {
+    RC_LISTS    lists;
+    bool        nomem;
+} ROW_STATE;
+
+/* any_list - some list of this kind scores */
+
+static bool
+any_list(const RC_CONFIG *cfg, int kind)
+{
+    for (size_t i = 0; i < cfg->ndnsbl; i++)
+	if (kind == RC_LISTS_CLIENT && cfg->dnsbl[i].score != 0)
+	    return (true);
+    for (size_t i = 0; i < cfg->nrhsbl; i++)
+	if (cfg->rhsbl[i].score != 0
+	    && (cfg->rhsbl[i].target == RC_RHS_SENDER) == (kind == RC_LISTS_SENDER))
+	    return (true);
+    return (false);
+}
+
+static bool
+client_enabled(const RC_CONFIG *cfg)
+{
+    return (any_list(cfg, RC_LISTS_CLIENT));
+}
+
+static bool
+sender_enabled(const RC_CONFIG *cfg)
+{
+    return (any_list(cfg, RC_LISTS_SENDER));
+}
+
+/* client_needs - the PTR name, when a target = ptr list scores */
+
+static unsigned
+client_needs(const RC_CONFIG *cfg)
+{
+    for (size_t i = 0; i < cfg->nrhsbl; i++)
+	if (cfg->rhsbl[i].target == RC_RHS_PTR && cfg->rhsbl[i].score != 0)
+	    return (RC_FACT_PTR);
+    return (0);
+}
+
+static void
+start_kind(RC_RUN *run, ROW_STATE *st, int kind)
+{
+    st->nomem = !rc_lists_start(&st->lists, run->r, run->cfg, kind, &run->client,
+				run->facts->helo, run->sender_domain);
+}
+
+static void
+client_start(RC_RUN *run, void *state)
+{
+    start_kind(run, state, RC_LISTS_CLIENT);
+}
+
+static void
+sender_start(RC_RUN *run, void *state)
+{
+    start_kind(run, state, RC_LISTS_SENDER);
+}
+
+static void
+client_confirmed(RC_RUN *run, void *state, RC_RESOLVER *r, const char *name)
+{
+    ROW_STATE *st = state;
+
+    (void) run;
+    rc_lists_ptr(&st->lists, r, name);
+}
+
+static void
+finish_kind(ROW_STATE *st, RC_VERDICT *v, int kind)
+{
+    if (st->nomem)
+	rc_verdict_add(v, RC_CHK_DNSBL, RC_TEMP, 0, "DNSBL: not checked", "out of memory");
+    rc_lists_finish(&st->lists, v, kind);
+}
+
+static void
+client_finish(RC_RUN *run, void *state, RC_VERDICT *v)
+{
+    (void) run;
+    finish_kind(state, v, RC_LISTS_CLIENT);
+}
+
+static void
+sender_finish(RC_RUN *run, void *state, RC_VERDICT *v)
+{
+    (void) run;
+    finish_kind(state, v, RC_LISTS_SENDER);
+}
+
+static void
+row_release(void *state)
+{
+    ROW_STATE *st = state;
+
+    rc_lists_free(&st->lists);
+}
+
+const RC_CHECKDEF rc_row_lists_client = {
+    .name = "lists_client",
+    .ids = {RC_CHK_DNSBL, RC_CHK_RHSBL},
+    .nids = 2,
+    .scope = RC_SCOPE_CLIENT,
+    .needs = RC_FACT_CLIENT | RC_FACT_HELO,
+    .needs_fn = client_needs,
+    .enabled = client_enabled,
+    .state_size = sizeof(ROW_STATE),
+    .start = client_start,
+    .confirmed = client_confirmed,
+    .finish = client_finish,
+    .release = row_release,
+};
+
+const RC_CHECKDEF rc_row_lists_sender = {
+    .name = "lists_sender",
+    .ids = {RC_CHK_RHSBL},
+    .nids = 1,
+    .scope = RC_SCOPE_MESSAGE,
+    .needs = RC_FACT_SENDER,
+    .enabled = sender_enabled,
+    .state_size = sizeof(ROW_STATE),
+    .start = sender_start,
+    .finish = sender_finish,
+    .release = row_release,
+};

@@ -17,8 +17,9 @@
 
 #include "../allowlist/addr.h"
 #include "../allowlist/config.h"
-#include "verdict.h"
+#include "checkdef.h"
 #include "resolver.h"
+#include "verdict.h"
 
 typedef struct rc_listq {
     const RC_LIST *list;

@@ -1,14 +1,17 @@
 /*
  * engine.c - facts -> allowlist -> checks -> findings -> score -> action
  *
- * One call judges one message. Every query is submitted to the message's
- * one resolver session as soon as its inputs are known: the PTR, HELO and
- * blocklist queries at once, the forward lookups from the PTR callback,
- * the PTR-name domain lists from the forward callback. One loop then waits
- * for all of it under the configured deadline, so a message costs its
- * longest chain of lookups, not their sum. Findings are added after the
- * loop in a fixed order, so the report reads the same however the answers
- * raced.
+ * One call judges one message. The checks are the rows of the check table
+ * (table.h): every row that is enabled, or provides a fact an enabled row
+ * needs, is started at once on the message's one resolver session; rows
+ * submit further queries from their callbacks (the PTR chain, the lists
+ * on the confirmed name). The row that waits (SPF) starts last, so the
+ * others' answers are handled while it waits. One loop then waits for all
+ * of it under the configured deadline, so a message costs its longest
+ * chain of lookups, not their sum. Findings are added after the loop in
+ * table order, client rows first, so the report reads the same however
+ * the answers raced; the client rows' findings are what the connection
+ * cache keeps.
  */
 #include "engine.h"
 
@@ -18,13 +21,11 @@
 #include <string.h>
 
 #include "../allowlist/addr.h"
-#include "dnsbl.h"
 #include "escape.h"
-#include "generic.h"
 #include "helo.h"
-#include "ptr.h"
 #include "resolver.h"
 #include "spf.h"
+#include "table.h"
 
 /* allowlist - replace every finding by the one "on the list" finding */
 
@@ -48,103 +49,107 @@ sender_domain(const char *sender)
     return (at + 1);
 }
 
-/* needs_ptr - does any enabled check, or the allowlist, need the PTR chain? */
-
-static bool
-needs_ptr(const RC_CONFIG *cfg)
-{
-    if (cfg->scores[RC_CHK_PTR_MISSING] || cfg->scores[RC_CHK_PTR_NO_ADDRESS]
-	|| cfg->scores[RC_CHK_PTR_MISMATCH] || cfg->scores[RC_CHK_PTR_GENERIC]
-	|| cfg->nsc_host.n > 0)
-	return (true);
-    for (size_t i = 0; i < cfg->nrhsbl; i++)
-	if (cfg->rhsbl[i].target == RC_RHS_PTR && cfg->rhsbl[i].score != 0)
-	    return (true);
-    return (false);
-}
-
-/* needs_spf - is any SPF result scored? */
-
-static bool
-needs_spf(const RC_CONFIG *cfg)
-{
-    for (int c = RC_CHK_SPF_PASS; c <= RC_CHK_SPF_TEMPERROR; c++)
-	if (cfg->scores[c] != 0)
-	    return (true);
-    return (false);
-}
-
-/* spf_finding - the SPF result as a finding; temperror is TEMP */
-
-static void
-spf_finding(const RC_CONFIG *cfg, const RC_SPF *spf, RC_VERDICT *v)
-{
-    char    text[RC_TEXT_MAX];
-    int     sc = cfg->scores[spf->check];
-
-    if (spf->result == RC_SPF_SKIP) {
-	rc_verdict_add(v, RC_CHK_SPF_NONE, RC_SKIP, 0, "SPF: not checked", spf->detail);
-	return;
-    }
-    snprintf(text, sizeof(text), "%s%s", rc_checkinfo[spf->check].text,
-	     spf->helo_identity ? " (HELO identity)" : "");
-    if (spf->result == RC_SPF_TEMPERROR) {
-	v->spf_temperror = true;
-	rc_verdict_add(v, spf->check, RC_TEMP, sc, text, spf->detail);
-    } else
-	rc_verdict_add(v, spf->check, sc != 0 ? RC_HIT : RC_PASS, sc, text, spf->detail);
-}
-
 /* Everything one message's checks hold while the loop runs. */
 typedef struct msg {
-    const RC_CONFIG *cfg;
-    const RC_FACTS *facts;
-    RC_ADDR     client;
-    RC_RESOLVER r;
-    bool        resolver_open;
-    bool        client_checks;		/* not taken from the cache */
-    bool        ptr_started;
-    RC_PTRCHECK ptr;
-    RC_HELOCHECK helo;
-    RC_LISTS    lists;
-    const char *domain;			/* sender domain or NULL */
+    RC_RUN      run;
+    bool        on[RC_TABLE_MAX];	/* the row was started */
+    bool        nomem[RC_TABLE_MAX];	/* it could not be: no memory for its state */
+    void       *state[RC_TABLE_MAX];
 } MSG;
 
-/* on_confirmed - PTR name confirmed: start the lists that look it up */
+/* on_confirmed - PTR name confirmed: every started row that asked for it */
 
 static void
 on_confirmed(void *arg, RC_RESOLVER *r, const char *name)
 {
     MSG    *m = arg;
 
-    rc_lists_ptr(&m->lists, r, name);
+    for (size_t i = 0; i < rc_check_table_len; i++)
+	if (m->on[i] && rc_check_table[i]->confirmed != NULL)
+	    rc_check_table[i]->confirmed(&m->run, m->state[i], r, name);
 }
 
-/* generic_finding - ptr_generic on the confirmed name, else the PTR name */
+/*
+ * choose - which rows run: the enabled ones (client rows only when the
+ * cache does not answer), then those that provide a fact a running row,
+ * the No Server Check `host' entries (PTR) or a `domain' entry (SPF) need.
+ */
+static void
+choose(MSG *m, bool client_rows, bool need_spf)
+{
+    const RC_CONFIG *cfg = m->run.cfg;
+    unsigned wanted = 0;
+
+    for (size_t i = 0; i < rc_check_table_len; i++) {
+	const RC_CHECKDEF *d = rc_check_table[i];
+
+	if ((d->scope == RC_SCOPE_CLIENT && !client_rows) || !rc_checkdef_enabled(d, cfg))
+	    continue;
+	m->on[i] = true;
+	wanted |= rc_checkdef_needs(d, cfg);
+    }
+    if (client_rows && cfg->nsc_host.n > 0)
+	wanted |= RC_FACT_PTR;
+    if (need_spf)
+	wanted |= RC_FACT_SPF;
+    for (size_t i = 0; i < rc_check_table_len; i++) {
+	const RC_CHECKDEF *d = rc_check_table[i];
+
+	if ((d->scope == RC_SCOPE_CLIENT && !client_rows) || !(d->provides & wanted))
+	    continue;
+	m->on[i] = true;
+    }
+}
+
+/* start - allocate a row's state and start it; false when out of memory */
+
+static bool
+start(MSG *m, size_t i)
+{
+    const RC_CHECKDEF *d = rc_check_table[i];
+
+    if (d->state_size > 0 && (m->state[i] = calloc(1, d->state_size)) == NULL) {
+	m->on[i] = false;
+	m->nomem[i] = true;
+	return (false);
+    }
+    if (d->start != NULL)
+	d->start(&m->run, m->state[i]);
+    return (true);
+}
+
+/* finish_rows - the findings of the started rows of one scope, in table order */
 
 static void
-generic_finding(MSG *m, RC_VERDICT *v)
+finish_rows(MSG *m, RC_SCOPE scope, RC_VERDICT *v)
 {
-    const char *name = rc_ptr_confirmed(&m->ptr);
-    char    why[96], esc[RC_DETAIL_MAX], detail[RC_DETAIL_MAX];
-    int     sc = m->cfg->scores[RC_CHK_PTR_GENERIC];
+    for (size_t i = 0; i < rc_check_table_len; i++) {
+	const RC_CHECKDEF *d = rc_check_table[i];
 
-    if (sc == 0)
-	return;
-    if (name == NULL)
-	name = rc_ptr_first_name(&m->ptr);
-    if (name == NULL)
-	return;
-    rc_escape(esc, sizeof(esc), name, strlen(name));
-    switch (rc_generic_classify(name, &m->client, why, sizeof(why))) {
-    case RC_GENERIC_YES:
-	snprintf(detail, sizeof(detail), "%.200s: %s", esc, why);
-	rc_verdict_add(v, RC_CHK_PTR_GENERIC, RC_HIT, sc, rc_checkinfo[RC_CHK_PTR_GENERIC].text,
-		       detail);
-	break;
-    case RC_GENERIC_VETO:
-    case RC_GENERIC_NO:
-	break;
+	if (d->scope != scope)
+	    continue;
+	if (m->nomem[i]) {
+	    char    text[RC_TEXT_MAX];
+
+	    snprintf(text, sizeof(text), "%s (not checked)", rc_checkinfo[d->ids[0]].text);
+	    rc_verdict_add(v, d->ids[0], RC_TEMP, 0, text, "out of memory");
+	    continue;
+	}
+	if (m->on[i] && d->finish != NULL)
+	    d->finish(&m->run, m->state[i], v);
+    }
+}
+
+/* release - free every row's state */
+
+static void
+release(MSG *m)
+{
+    for (size_t i = 0; i < rc_check_table_len; i++) {
+	if (m->state[i] != NULL && rc_check_table[i]->release != NULL)
+	    rc_check_table[i]->release(m->state[i]);
+	free(m->state[i]);
+	m->state[i] = NULL;
     }
 }
 
@@ -153,7 +158,7 @@ generic_finding(MSG *m, RC_VERDICT *v)
 static void
 cache_store(RC_CONNCACHE *cache, const MSG *m, const RC_VERDICT *v, size_t from, size_t to)
 {
-    const char *name = m->ptr_started ? rc_ptr_confirmed(&m->ptr) : NULL;
+    const char *name = m->run.ptr_confirmed;
 
     cache->valid = false;
     for (size_t i = from; i < to; i++)
@@ -163,9 +168,10 @@ cache_store(RC_CONNCACHE *cache, const MSG *m, const RC_VERDICT *v, size_t from,
 	return;
     cache->omitted = v->omitted;		/* all of them client findings so far */
     cache->omitted_score = v->omitted_score;
-    cache->generation = m->cfg->generation;
-    snprintf(cache->ip, sizeof(cache->ip), "%s", m->facts->ip);
-    snprintf(cache->helo, sizeof(cache->helo), "%s", m->facts->helo ? m->facts->helo : "");
+    cache->generation = m->run.cfg->generation;
+    snprintf(cache->ip, sizeof(cache->ip), "%s", m->run.facts->ip);
+    snprintf(cache->helo, sizeof(cache->helo), "%s",
+	     m->run.facts->helo ? m->run.facts->helo : "");
     cache->nfindings = to - from;
     memcpy(cache->findings, v->findings + from, (to - from) * sizeof(v->findings[0]));
     cache->have_name = (name != NULL && strlen(name) < sizeof(cache->confirmed));
@@ -192,22 +198,24 @@ rc_engine_check(const RC_CONFIG *cfg, const RC_FACTS *facts, RC_CONNCACHE *cache
     char    what[RC_DETAIL_MAX], buf[RC_DETAIL_MAX], err[200];
     const char *confirmed = NULL;
     MSG     m;
-    size_t  client_from, client_to;
-    int     want;
-    RC_SPF  spf;
-    bool    spf_ran = false;
+    RC_RESOLVER r;
+    size_t  client_from;
+    bool    client_rows;
     RC_FACTS nfacts;
     char    helo[256];
 
     /* Everything but the findings, which rc_verdict_add() clears one by one. */
     memset(v, 0, offsetof(RC_VERDICT, findings));
     memset(&m, 0, sizeof(m));
+    memset(&r, 0, sizeof(r));
     /* The HELO name as every rule sees it: one trailing dot off. */
     nfacts = *facts;
     nfacts.helo = rc_helo_normalize(facts->helo, helo, sizeof(helo));
     facts = &nfacts;
-    m.cfg = cfg;
-    m.facts = facts;
+    m.run.cfg = cfg;
+    m.run.facts = facts;
+    m.run.on_confirmed = on_confirmed;
+    m.run.on_confirmed_arg = &m;
 
     /* Skips: who is never checked. */
     if (facts->ip == NULL || *facts->ip == 0) {
@@ -215,7 +223,7 @@ rc_engine_check(const RC_CONFIG *cfg, const RC_FACTS *facts, RC_CONNCACHE *cache
 	snprintf(v->skip_reason, sizeof(v->skip_reason), "local submission");
 	goto done;
     }
-    if (!rc_addr_parse(facts->ip, &m.client)) {
+    if (!rc_addr_parse(facts->ip, &m.run.client)) {
 	rc_escape(buf, 64, facts->ip, strlen(facts->ip));
 	v->skipped = true;
 	snprintf(v->skip_reason, sizeof(v->skip_reason), "bad client address");
@@ -227,7 +235,7 @@ rc_engine_check(const RC_CONFIG *cfg, const RC_FACTS *facts, RC_CONNCACHE *cache
 	snprintf(v->skip_reason, sizeof(v->skip_reason), "authenticated");
 	goto done;
     }
-    if ((ipe = rc_iptable_lookup(&cfg->skip_hosts, &m.client)) != NULL) {
+    if ((ipe = rc_iptable_lookup(&cfg->skip_hosts, &m.run.client)) != NULL) {
 	rc_cidr_format(&ipe->cidr, buf, sizeof(buf));
 	v->skipped = true;
 	snprintf(v->skip_reason, sizeof(v->skip_reason), "skip_hosts %.50s", buf);
@@ -235,14 +243,15 @@ rc_engine_check(const RC_CONFIG *cfg, const RC_FACTS *facts, RC_CONNCACHE *cache
     }
 
     /* The No Server Check list: entries that need no DNS. */
-    if ((ipe = rc_iptable_lookup(&cfg->nsc_ip, &m.client)) != NULL) {
+    if ((ipe = rc_iptable_lookup(&cfg->nsc_ip, &m.run.client)) != NULL) {
 	rc_cidr_format(&ipe->cidr, buf, sizeof(buf));
 	snprintf(what, sizeof(what), "ip %.50s", buf);
 	allowlist(v, what);
 	goto done;
     }
-    m.domain = sender_domain(facts->sender);
-    if (m.domain != NULL && (dom = rc_nametable_lookup(&cfg->nsc_domain, m.domain)) != NULL
+    m.run.sender_domain = sender_domain(facts->sender);
+    if (m.run.sender_domain != NULL
+	&& (dom = rc_nametable_lookup(&cfg->nsc_domain, m.run.sender_domain)) != NULL
 	&& !cfg->domain_requires_spf) {
 	snprintf(what, sizeof(what), "domain %.250s", dom->name);
 	allowlist(v, what);
@@ -250,65 +259,47 @@ rc_engine_check(const RC_CONFIG *cfg, const RC_FACTS *facts, RC_CONNCACHE *cache
     }
     /* A `domain' entry with domain_requires_spf: decided after SPF, below. */
 
-    /* Checks: submit everything whose inputs are known, then wait once. */
-    m.client_checks = !cache_usable(cache, cfg, facts);
-    want = RC_LISTS_SENDER | (m.client_checks ? RC_LISTS_CLIENT : 0);
-    if (!rc_resolver_open(&m.r, cfg->nameservers, cfg->nnameservers, facts->resolv_conf,
+    /* Checks: start every row whose inputs are known, then wait once. */
+    client_rows = !cache_usable(cache, cfg, facts);
+    if (!rc_resolver_open(&r, cfg->nameservers, cfg->nnameservers, facts->resolv_conf,
 			  cfg->dns_timeout_ms, err, sizeof(err))) {
 	rc_escape(buf, sizeof(buf), err, strlen(err));
 	rc_verdict_add(v, RC_CHK_PTR_MISSING, RC_TEMP, 0,
 		       "Relay Host: DNS checks not run", buf);
 	goto decide;
     }
-    m.resolver_open = true;
-    if (m.client_checks) {
-	if (needs_ptr(cfg)) {
-	    rc_ptr_start(&m.ptr, &m.r, &m.client, cfg->max_ptr_names, on_confirmed, &m);
-	    m.ptr_started = true;
-	}
-	rc_helo_start(&m.helo, &m.r, cfg, facts->helo, &m.client,
-		      facts->primary_hostname, facts->interface_ip);
-    }
-    if (!rc_lists_start(&m.lists, &m.r, cfg, want, &m.client, facts->helo, m.domain))
-	rc_verdict_add(v, RC_CHK_DNSBL, RC_TEMP, 0, "DNSBL: not checked", "out of memory");
+    m.run.r = &r;
+    choose(&m, client_rows, dom != NULL);
+    for (int waits = 0; waits <= 1; waits++)
+	for (size_t i = 0; i < rc_check_table_len; i++)
+	    if (m.on[i] && rc_check_table[i]->waits == waits)
+		(void) start(&m, i);
 
-    /*
-     * SPF runs while the queries above are in flight: its own lookups are
-     * sequential, and each wait also processes the other answers.
-     */
-    if (needs_spf(cfg) || dom != NULL) {
-	rc_spf_check(&spf, &m.r, facts->ip, facts->helo ? facts->helo : "",
-		     facts->sender ? facts->sender : "", facts->primary_hostname);
-	spf_ran = true;
-	snprintf(v->received_spf, sizeof(v->received_spf), "%s", spf.received_spf);
+    /* SPF has run: a `domain' entry is honoured on a pass for MAIL FROM. */
+    if (m.run.spf != NULL) {
+	snprintf(v->received_spf, sizeof(v->received_spf), "%s", m.run.spf->received_spf);
 	if (dom != NULL) {
-	    if (spf.result == RC_SPF_PASS && !spf.helo_identity) {
+	    if (m.run.spf->result == RC_SPF_PASS && !m.run.spf->helo_identity) {
 		/* Honoured: the other checks' answers are not needed. */
 		snprintf(what, sizeof(what), "domain %.200s, SPF pass", dom->name);
 		allowlist(v, what);
-		v->queries = m.r.nqueries;
+		v->queries = r.nqueries;
 		goto decide;
 	    }
 	    snprintf(v->note, sizeof(v->note), "domain entry %.200s not honoured: SPF %s",
-		     dom->name, rc_spf_result_name(spf.result));
+		     dom->name, rc_spf_result_name(m.run.spf->result));
 	}
     }
-    rc_resolver_wait(&m.r, NULL);
-    v->queries = m.r.nqueries;
+    rc_resolver_wait(&r, NULL);
+    v->queries = r.nqueries;
 
-    /* Findings, in a fixed order: client checks, then per-message ones. */
+    /* Findings, in table order: client rows (or the cache), then the rest. */
     client_from = v->nfindings;
-    if (m.client_checks) {
-	if (m.ptr_started) {
-	    rc_ptr_finish(&m.ptr, cfg, v);
-	    generic_finding(&m, v);
-	    confirmed = rc_ptr_confirmed(&m.ptr);
-	}
-	rc_helo_finish(&m.helo, cfg, v);
-	rc_lists_finish(&m.lists, v, RC_LISTS_CLIENT);
-	client_to = v->nfindings;
+    if (client_rows) {
+	finish_rows(&m, RC_SCOPE_CLIENT, v);
+	confirmed = m.run.ptr_confirmed;
 	if (cache != NULL)
-	    cache_store(cache, &m, v, client_from, client_to);
+	    cache_store(cache, &m, v, client_from, v->nfindings);
     } else {
 	for (size_t i = 0; i < cache->nfindings; i++)
 	    (void) rc_verdict_put(v, &cache->findings[i]);
@@ -317,9 +308,7 @@ rc_engine_check(const RC_CONFIG *cfg, const RC_FACTS *facts, RC_CONNCACHE *cache
 	v->reused = true;
 	confirmed = cache->have_name ? cache->confirmed : NULL;
     }
-    rc_lists_finish(&m.lists, v, RC_LISTS_SENDER);
-    if (spf_ran && needs_spf(cfg))
-	spf_finding(cfg, &spf, v);
+    finish_rows(&m, RC_SCOPE_MESSAGE, v);
 
     /* The No Server Check list's `host' entries need the confirmed name. */
     if (confirmed != NULL) {
@@ -336,9 +325,9 @@ rc_engine_check(const RC_CONFIG *cfg, const RC_FACTS *facts, RC_CONNCACHE *cache
     }
 
 decide:
-    if (m.resolver_open)
-	rc_resolver_close(&m.r);
-    rc_lists_free(&m.lists);
+    if (m.run.r != NULL)
+	rc_resolver_close(&r);
+    release(&m);
 done:
     rc_verdict_decide(cfg, v);
     v->elapsed_ms = rc_now_ms() - t0;

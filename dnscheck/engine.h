@@ -3,8 +3,8 @@
  *
  * rc_engine_check() takes the facts of a message and a loaded
  * configuration and fills a verdict: facts -> skips -> No Server Check
- * list -> checks (all DNS in one udns session under one deadline) ->
- * findings -> score -> action. It never blocks past the configured
+ * list -> the rows of the check table (table.h; all DNS in one resolver
+ * session under one deadline) -> findings -> score -> action. It never blocks past the configured
  * dns_timeout, never exits or aborts, and reports every internal failure
  * as a TEMP finding. It uses no Exim symbols.
  */
@@ -15,18 +15,11 @@
 
 #include "../allowlist/addr.h"
 #include "../allowlist/config.h"
+#include "checkdef.h"
 #include "checks.h"
 #include "verdict.h"
 
-typedef struct rc_facts {
-    const char *ip;			/* client address; NULL: local submission */
-    const char *helo;			/* "" when none */
-    const char *sender;			/* envelope sender, "" for bounces */
-    bool        authenticated;
-    const char *primary_hostname;	/* this server's name, may be NULL */
-    const char *interface_ip;		/* the address the client connected to */
-    const char *resolv_conf;		/* NULL: /etc/resolv.conf (tests) */
-} RC_FACTS;
+/* RC_FACTS: see checkdef.h. */
 
 /*
  * Results that depend only on the client (PTR chain, HELO, IP blocklists,

@@ -218,3 +218,30 @@ rc_helo_finish(const RC_HELOCHECK *h, const RC_CONFIG *cfg, RC_VERDICT *v)
 	     cip);
     rc_verdict_add(v, c, RC_HIT, cfg->scores[c], rc_checkinfo[c].text, detail);
 }
+
+/* The row (checkdef.h): the HELO rules, one finding at most. */
+
+static void
+row_start(RC_RUN *run, void *state)
+{
+    rc_helo_start(state, run->r, run->cfg, run->facts->helo, &run->client,
+		  run->facts->primary_hostname, run->facts->interface_ip);
+}
+
+static void
+row_finish(RC_RUN *run, void *state, RC_VERDICT *v)
+{
+    rc_helo_finish(state, run->cfg, v);
+}
+
+const RC_CHECKDEF rc_row_helo = {
+    .name = "helo",
+    .ids = {RC_CHK_HELO_BARE_IP, RC_CHK_HELO_NOT_FQDN, RC_CHK_HELO_MISMATCH,
+	    RC_CHK_HELO_WRONG_IP, RC_CHK_HELO_IS_US},
+    .nids = 5,
+    .scope = RC_SCOPE_CLIENT,
+    .needs = RC_FACT_CLIENT | RC_FACT_HELO,
+    .state_size = sizeof(RC_HELOCHECK),
+    .start = row_start,
+    .finish = row_finish,
+};

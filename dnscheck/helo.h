@@ -19,8 +19,9 @@
 
 #include "../allowlist/addr.h"
 #include "../allowlist/config.h"
-#include "verdict.h"
+#include "checkdef.h"
 #include "resolver.h"
+#include "verdict.h"
 
 typedef struct rc_helocheck {
     RC_ADDR     client;

@@ -173,3 +173,34 @@ rc_ptr_finish(const RC_PTRCHECK *pc, const RC_CONFIG *cfg, RC_VERDICT *v)
     snprintf(detail, sizeof(detail), "%.200s -> %s, not %s", esc, nomatch->first_addr, ip);
     add(cfg, v, RC_CHK_PTR_MISMATCH, RC_HIT, NULL, detail);
 }
+
+/* The row (checkdef.h): the PTR chain, which also provides the names. */
+
+static void
+row_start(RC_RUN *run, void *state)
+{
+    rc_ptr_start(state, run->r, &run->client, run->cfg->max_ptr_names, run->on_confirmed,
+		 run->on_confirmed_arg);
+}
+
+static void
+row_finish(RC_RUN *run, void *state, RC_VERDICT *v)
+{
+    const RC_PTRCHECK *pc = state;
+
+    rc_ptr_finish(pc, run->cfg, v);
+    run->ptr_confirmed = rc_ptr_confirmed(pc);
+    run->ptr_first = rc_ptr_first_name(pc);
+}
+
+const RC_CHECKDEF rc_row_ptr = {
+    .name = "ptr",
+    .ids = {RC_CHK_PTR_MISSING, RC_CHK_PTR_NO_ADDRESS, RC_CHK_PTR_MISMATCH},
+    .nids = 3,
+    .scope = RC_SCOPE_CLIENT,
+    .needs = RC_FACT_CLIENT,
+    .provides = RC_FACT_PTR,
+    .state_size = sizeof(RC_PTRCHECK),
+    .start = row_start,
+    .finish = row_finish,
+};

@@ -15,8 +15,9 @@
 
 #include "../allowlist/addr.h"
 #include "../allowlist/config.h"
-#include "verdict.h"
+#include "checkdef.h"
 #include "resolver.h"
+#include "verdict.h"
 
 #define RC_PTR_MAX_NAMES 32
 

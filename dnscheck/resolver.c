@@ -383,6 +383,70 @@ rc_query_txt(const RC_QUERY *q, int i, const unsigned char **txt, size_t *len)
     return (t->dnstxt_nrr);
 }
 
+int
+rc_query_a6(const RC_QUERY *q, int i, unsigned char addr[16])
+{
+    const struct dns_rr_a6 *a;
+
+    if (!answered(q, RC_T_AAAA))
+	return (0);
+    a = q->result;
+    if (addr != NULL && i >= 0 && i < a->dnsa6_nrr)
+	memcpy(addr, &a->dnsa6_addr[i], 16);
+    return (a->dnsa6_nrr);
+}
+
+int
+rc_query_mx(const RC_QUERY *q, int i, int *pref, const char **name)
+{
+    const struct dns_rr_mx *m;
+
+    if (!answered(q, RC_T_MX))
+	return (0);
+    m = q->result;
+    if (i >= 0 && i < m->dnsmx_nrr) {
+	if (pref != NULL)
+	    *pref = m->dnsmx_mx[i].priority;
+	if (name != NULL)
+	    *name = m->dnsmx_mx[i].name;
+    }
+    return (m->dnsmx_nrr);
+}
+
+/* rc_query_ttl - the TTL of a parsed answer; every udns result starts alike */
+
+unsigned
+rc_query_ttl(const RC_QUERY *q)
+{
+    if (q == NULL || q->state != RC_Q_OK || q->result == NULL)
+	return (0);
+    switch (q->type) {
+    case RC_T_A:
+	return (((const struct dns_rr_a4 *) q->result)->dnsa4_ttl);
+    case RC_T_AAAA:
+	return (((const struct dns_rr_a6 *) q->result)->dnsa6_ttl);
+    case RC_T_MX:
+	return (((const struct dns_rr_mx *) q->result)->dnsmx_ttl);
+    case RC_T_PTR:
+	return (((const struct dns_rr_ptr *) q->result)->dnsptr_ttl);
+    case RC_T_TXT:
+	return (((const struct dns_rr_txt *) q->result)->dnstxt_ttl);
+    }
+    return (0);
+}
+
+bool
+rc_query_nxdomain(const RC_QUERY *q)
+{
+    return (q != NULL && q->state == RC_Q_ABSENT && q->dns_status == DNS_E_NXDOMAIN);
+}
+
+bool
+rc_resolver_bad_name(const RC_RESOLVER *r)
+{
+    return (r->ctx != NULL && dns_status(r->ctx) == DNS_E_BADQUERY);
+}
+
 /* rc_query_describe - what happened, for a TEMP finding's text */
 
 void

@@ -105,6 +105,27 @@ extern int rc_query_ptr(const RC_QUERY *, int i, const char **name);
 extern int rc_query_a4(const RC_QUERY *, int i, uint32_t *addr);
 extern int rc_query_txt(const RC_QUERY *, int i, const unsigned char **txt, size_t *len);
 
+/*
+ * More answers, the same way:
+ *   rc_query_a6	an AAAA answer's address i (16 bytes, network order)
+ *   rc_query_mx	an MX answer's record i: preference and exchange name
+ *			(valid until close; "" for the root, RFC 7505)
+ * rc_query_ttl is the answer's TTL (0 when not answered).
+ */
+extern int rc_query_a6(const RC_QUERY *, int i, unsigned char addr[16]);
+extern int rc_query_mx(const RC_QUERY *, int i, int *pref, const char **name);
+extern unsigned rc_query_ttl(const RC_QUERY *);
+
+/* rc_query_nxdomain - RC_Q_ABSENT because the name does not exist (not NODATA) */
+extern bool rc_query_nxdomain(const RC_QUERY *);
+
+/*
+ * rc_resolver_bad_name - the last rc_query_submit() that returned NULL did
+ * so because the name cannot be put in a query (not for lack of budget or
+ * memory): the caller may treat it as a name that does not exist.
+ */
+extern bool rc_resolver_bad_name(const RC_RESOLVER *);
+
 /* rc_resolver_wait - run until `q' (or, with NULL, every query) finished */
 extern void rc_resolver_wait(RC_RESOLVER *, const RC_QUERY *q);
 

@@ -92,7 +92,6 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
-#include <udns.h>
 #include <spf2/spf.h>
 #include <spf2/spf_dns.h>
 #include <spf2/spf_dns_rr.h>
@@ -595,7 +594,7 @@ rc_spf_fetch(RC_SPF_SESSION *s, const char *name, int type, bool tolerant)
     c->type = type;
     snprintf(c->name, sizeof(c->name), "%s", name);
     if ((q = rc_query_submit(s->r, name, type, NULL, NULL, 0)) == NULL) {
-	if (dns_status(s->r->ctx) != DNS_E_BADQUERY) {
+	if (!rc_resolver_bad_name(s->r)) {
 	    snprintf(s->failure, sizeof(s->failure), "cannot send DNS query");
 	    if (!tolerant)
 		rc_spf_stop(s, RC_SPF_STOP_BUDGET);
@@ -626,7 +625,7 @@ rc_spf_herrno(RC_SPF_SESSION *s, const RC_SPF_CACHED *c, bool tolerant)
     case RC_Q_OK:
 	return (NETDB_SUCCESS);
     case RC_Q_ABSENT:
-	return (c->q->dns_status == DNS_E_NXDOMAIN ? HOST_NOT_FOUND : NO_DATA);
+	return (rc_query_nxdomain(c->q) ? HOST_NOT_FOUND : NO_DATA);
     case RC_Q_PENDING:
 	if (!tolerant)
 	    rc_spf_stop(s, RC_SPF_STOP_DEADLINE);
@@ -699,70 +698,82 @@ rc_spf_void(RC_SPF_SESSION *s, const char *domain)
     return (true);
 }
 
-/* rc_spf_build - libspf2's answer from a udns result */
+/* rc_spf_build - libspf2's answer from the resolver's answer */
 
 static SPF_dns_rr_t *
 rc_spf_build(RC_SPF_SESSION *s, RC_SPF_KIND kind, const char *domain, ns_type type,
-	     const void *result, bool any)
+	     const RC_QUERY *q, bool any)
 {
     SPF_dns_rr_t *rr = NULL;
     bool    ok = true;
     char    name[100];
+    int     ttl = (int) rc_query_ttl(q), n;
 
     switch (type) {
     case ns_t_a:{
-	    const struct dns_rr_a4 *a = result;
-
-	    rr = rc_spf_answer(s, domain, type, (int) a->dnsa4_ttl, NETDB_SUCCESS);
-	    if (any && s->v4 && a->dnsa4_nrr > 0) {	/* a/0: any address matches */
+	    n = rc_query_a4(q, 0, NULL);
+	    rr = rc_spf_answer(s, domain, type, ttl, NETDB_SUCCESS);
+	    if (any && s->v4 && n > 0) {	/* a/0: any address matches */
 		if (rr != NULL && rr->herrno == NETDB_SUCCESS)
 		    ok = rc_spf_add(rr, &s->a4, sizeof(s->a4), false);
 		break;
 	    }
-	    for (int i = 0; ok && rr != NULL && rr->herrno == NETDB_SUCCESS
-		 && i < a->dnsa4_nrr; i++)
-		ok = rc_spf_add(rr, &a->dnsa4_addr[i], sizeof(a->dnsa4_addr[i]), false);
+	    for (int i = 0; ok && rr != NULL && rr->herrno == NETDB_SUCCESS && i < n; i++) {
+		uint32_t host = 0;
+		struct in_addr in;
+
+		(void) rc_query_a4(q, i, &host);
+		in.s_addr = htonl(host);
+		ok = rc_spf_add(rr, &in, sizeof(in), false);
+	    }
 	    break;
 	}
     case ns_t_aaaa:{
-	    const struct dns_rr_a6 *a = result;
-
-	    rr = rc_spf_answer(s, domain, type, (int) a->dnsa6_ttl, NETDB_SUCCESS);
-	    if (any && !s->v4 && a->dnsa6_nrr > 0) {	/* a//0 */
+	    n = rc_query_a6(q, 0, NULL);
+	    rr = rc_spf_answer(s, domain, type, ttl, NETDB_SUCCESS);
+	    if (any && !s->v4 && n > 0) {	/* a//0 */
 		if (rr != NULL && rr->herrno == NETDB_SUCCESS)
 		    ok = rc_spf_add(rr, &s->a6, sizeof(s->a6), false);
 		break;
 	    }
-	    for (int i = 0; ok && rr != NULL && rr->herrno == NETDB_SUCCESS
-		 && i < a->dnsa6_nrr; i++)
-		ok = rc_spf_add(rr, &a->dnsa6_addr[i], sizeof(a->dnsa6_addr[i]), false);
+	    for (int i = 0; ok && rr != NULL && rr->herrno == NETDB_SUCCESS && i < n; i++) {
+		struct in6_addr in6;
+
+		(void) rc_query_a6(q, i, in6.s6_addr);
+		ok = rc_spf_add(rr, &in6, sizeof(in6), false);
+	    }
 	    break;
 	}
     case ns_t_mx:{
-	    const struct dns_rr_mx *m = result;
-
-	    if (m->dnsmx_nrr > RC_SPF_MAX_SUB) {
+	    n = rc_query_mx(q, 0, NULL, NULL);
+	    if (n > RC_SPF_MAX_SUB) {
 		rc_escape(name, sizeof(name), domain, strlen(domain));
 		snprintf(s->why, sizeof(s->why), "%s has %d MX records, more than %d "
-			 "(RFC 7208 4.6.4)", name, m->dnsmx_nrr, RC_SPF_MAX_SUB);
+			 "(RFC 7208 4.6.4)", name, n, RC_SPF_MAX_SUB);
 		rc_spf_stop(s, RC_SPF_STOP_MX);
 		return (rc_spf_answer(s, domain, type, 0, TRY_AGAIN));
 	    }
-	    rr = rc_spf_answer(s, domain, type, (int) m->dnsmx_ttl, NETDB_SUCCESS);
-	    for (int i = 0; ok && rr != NULL && rr->herrno == NETDB_SUCCESS
-		 && i < m->dnsmx_nrr; i++)
-		ok = rc_spf_add(rr, m->dnsmx_mx[i].name, strlen(m->dnsmx_mx[i].name), true);
+	    rr = rc_spf_answer(s, domain, type, ttl, NETDB_SUCCESS);
+	    for (int i = 0; ok && rr != NULL && rr->herrno == NETDB_SUCCESS && i < n; i++) {
+		const char *mx = "";
+
+		(void) rc_query_mx(q, i, NULL, &mx);
+		ok = rc_spf_add(rr, mx, strlen(mx), true);
+	    }
 	    if (ok && rr != NULL)
 		rc_spf_expect_set(s, RC_SPF_K_SUB_MX, any, rr);
 	    break;
 	}
     case ns_t_ptr:{
-	    const struct dns_rr_ptr *p = result;
-
-	    rr = rc_spf_answer(s, domain, type, (int) p->dnsptr_ttl, NETDB_SUCCESS);
+	    n = rc_query_ptr(q, 0, NULL);
+	    rr = rc_spf_answer(s, domain, type, ttl, NETDB_SUCCESS);
 	    for (int i = 0; ok && rr != NULL && rr->herrno == NETDB_SUCCESS
-		 && i < p->dnsptr_nrr && i < RC_SPF_MAX_SUB; i++)
-		ok = rc_spf_add(rr, p->dnsptr_ptr[i], strlen(p->dnsptr_ptr[i]), true);
+		 && i < n && i < RC_SPF_MAX_SUB; i++) {
+		const char *ptr = "";
+
+		(void) rc_query_ptr(q, i, &ptr);
+		ok = rc_spf_add(rr, ptr, strlen(ptr), true);
+	    }
 	    if (ok && rr != NULL)
 		rc_spf_expect_set(s, kind == RC_SPF_K_PMACRO ? RC_SPF_K_PMACRO
 				  : RC_SPF_K_SUB_PTR, false, rr);
@@ -773,21 +784,21 @@ rc_spf_build(RC_SPF_SESSION *s, RC_SPF_KIND kind, const char *domain, ns_type ty
 	     * An explanation (RFC 7208 6.2): exactly one TXT record, or none
 	     * is used; one of CVE-2023-42118's shape is not handed over.
 	     */
-	    const struct dns_rr_txt *t = result;
-	    const struct dns_txt *one = &t->dnstxt_txt[0];
+	    const unsigned char *txt = NULL;
+	    size_t  len = 0;
 
-	    if (t->dnstxt_nrr != 1 || memchr(one->txt, 0, (size_t) one->len) != NULL)
+	    if (rc_query_txt(q, 0, &txt, &len) != 1 || memchr(txt, 0, len) != NULL)
 		return (rc_spf_answer(s, domain, type, 0, NO_DATA));
-	    if (rc_spf_cve_2023_42118((const char *) one->txt, (size_t) one->len, false)) {
+	    if (rc_spf_cve_2023_42118((const char *) txt, len, false)) {
 		s->out->cve_refused = true;
 		rc_escape(name, sizeof(name), domain, strlen(domain));
 		rc_spf_log(RC_SPF_LOG_WARNING, "SPF explanation at %s refused: it would "
 			   "overflow a stack buffer in libspf2 (CVE-2023-42118)", name);
 		return (rc_spf_answer(s, domain, type, 0, NO_DATA));
 	    }
-	    rr = rc_spf_answer(s, domain, type, (int) t->dnstxt_ttl, NETDB_SUCCESS);
+	    rr = rc_spf_answer(s, domain, type, ttl, NETDB_SUCCESS);
 	    if (rr != NULL && rr->herrno == NETDB_SUCCESS)
-		ok = rc_spf_add(rr, one->txt, (size_t) one->len, true);
+		ok = rc_spf_add(rr, txt, len, true);
 	    break;
 	}
     default:
@@ -888,7 +899,7 @@ rc_spf_lookup(SPF_dns_server_t *layer, const char *domain, ns_type type, int sho
 	    return (rc_spf_answer(s, domain, type, 0, TRY_AGAIN));
 	return (rc_spf_answer(s, domain, type, 0, herrno));
     }
-    return (rc_spf_build(s, kind, domain, type, c->q->result, any));
+    return (rc_spf_build(s, kind, domain, type, c->q, any));
 }
 
 /* ------------------------------------------------------------------ */
@@ -916,8 +927,8 @@ rc_spf_get_spf(SPF_server_t *srv, SPF_request_t *req, SPF_response_t *resp,
     RC_SPF_SESSION *s = rc_spf_cur;
     const char *domain = req->cur_dom ? req->cur_dom : "";
     const RC_SPF_CACHED *c;
-    const struct dns_rr_txt *t;
-    const struct dns_txt *rec = NULL;
+    const unsigned char *rec = NULL;
+    size_t  reclen = 0;
     SPF_dns_stat_t herrno;
     SPF_errcode_t err;
     char    name[100], syntax[200], *text;
@@ -971,14 +982,16 @@ rc_spf_get_spf(SPF_server_t *srv, SPF_request_t *req, SPF_response_t *resp,
     }
 
     /* RFC 7208 4.5: the one record starting "v=spf1" and a space or end. */
-    t = c->q->result;
-    for (int i = 0; i < t->dnstxt_nrr; i++) {
-	const struct dns_txt *x = &t->dnstxt_txt[i];
+    for (int i = 0, n = rc_query_txt(c->q, 0, NULL, NULL); i < n; i++) {
+	const unsigned char *x = NULL;
+	size_t  xlen = 0;
 
-	if (x->len >= 6 && strncasecmp((const char *) x->txt, "v=spf1", 6) == 0
-	    && (x->len == 6 || x->txt[6] == ' ')) {
+	(void) rc_query_txt(c->q, i, &x, &xlen);
+	if (xlen >= 6 && strncasecmp((const char *) x, "v=spf1", 6) == 0
+	    && (xlen == 6 || x[6] == ' ')) {
 	    found++;
 	    rec = x;
+	    reclen = xlen;
 	}
     }
     if (found == 0) {
@@ -992,14 +1005,14 @@ rc_spf_get_spf(SPF_server_t *srv, SPF_request_t *req, SPF_response_t *resp,
     }
 
     /* RFC 7208 3.1: 7-bit ASCII; terms are separated by spaces only. */
-    for (int i = 0; i < rec->len; i++) {
-	if (rec->txt[i] < 0x20 || rec->txt[i] > 0x7e) {
+    for (size_t i = 0; i < reclen; i++) {
+	if (rec[i] < 0x20 || rec[i] > 0x7e) {
 	    snprintf(s->why, sizeof(s->why), "the SPF record of %.99s has a non-ASCII or "
-		     "control character (0x%02x)", name, rec->txt[i]);
+		     "control character (0x%02x)", name, rec[i]);
 	    return (rc_spf_permerror(resp, SPF_E_INVALID_CHAR, s->why));
 	}
     }
-    if (rc_spf_cve_2023_42118((const char *) rec->txt, (size_t) rec->len, true)) {
+    if (rc_spf_cve_2023_42118((const char *) rec, reclen, true)) {
 	s->out->cve_refused = true;
 	snprintf(s->why, sizeof(s->why), "the SPF record of %.99s was refused: it would "
 		 "overflow a stack buffer in libspf2 (CVE-2023-42118)", name);
@@ -1008,7 +1021,7 @@ rc_spf_get_spf(SPF_server_t *srv, SPF_request_t *req, SPF_response_t *resp,
     }
 
     /* RFC 7208 syntax, and the form libspf2 can take (CIDR /0). */
-    text = rc_spfrec_prepare((const char *) rec->txt, (size_t) rec->len, s->v4, s->ip,
+    text = rc_spfrec_prepare((const char *) rec, reclen, s->v4, s->ip,
 			     syntax, sizeof(syntax), &nomem);
     if (text == NULL && nomem) {
 	snprintf(s->failure, sizeof(s->failure), "out of memory");

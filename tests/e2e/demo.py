@@ -36,16 +36,19 @@ ZONES = {
 """,
     "good.example": """
 @        TXT "v=spf1 ip4:192.0.2.10 ip4:192.0.2.11 -all"
+@        MX  10 mail
 mail     A   192.0.2.10
 relay    A   192.0.2.11
 """,
     "elsewhere.example": """
 @        TXT "v=spf1 ip4:192.0.2.12 -all"
+@        MX  10 smtp
 mail     A   198.51.100.7
 smtp     A   192.0.2.12
 """,
     "dsl.example": """
 @        TXT "v=spf1 a:mail.dsl.example -all"
+@        MX  10 mail
 mail     A   198.51.100.25
 pc66     A   192.0.2.66
 """,

@@ -1,5 +1,6 @@
 """Generic PTR names, HELO checks, DNS blocklists and domain lists through the real
-exim4 against NSD, and the reuse of client results on one connection (issue 3)."""
+exim4 against NSD, and the reuse of client results on one connection (issue 3); the two checks
+added through the check table, helo_generic and sender_domain_unresolvable (issue 13)."""
 
 import re
 
@@ -41,6 +42,16 @@ mail-31-2-0-192           A   192.0.2.31
 68.2.0.192      A     10.0.0.1
 69.2.0.192      A     127.0.0.10
 {nibbles("2001:db8::25")}  A  127.0.0.3
+""",
+    "mailer.example": """
+@       MX    10 mail.good.example.
+""",
+    "nullmx.example": """
+@       MX    0 .
+@       A     192.0.2.99
+""",
+    "nomail.example": """
+www     A     192.0.2.99
 """,
     "pbl.test": """
 66.2.0.192      A     127.0.0.11
@@ -242,3 +253,56 @@ def test_helo_trailing_dot_is_the_same_name(ctx):
     r = ex.session("192.0.2.10", helo=HELO_OK + ".")
     assert "+0 HELO: name resolves to the IP (helo.good.example)" in report(r), report(r)
     assert hdr(r, "X-Relaycheck-Score") == "0", report(r)
+
+
+def test_helo_generic_name(ctx):
+    # Issue 13: the PTR classifier applied to the HELO name; client-only, so a second
+    # message on the connection takes it from the cache.
+    ns, ex = setup(ctx, "[scores]\nhelo_mismatch = 0\n")
+    helo = "dsl-10-2-0-192.pool.isp.example"
+    r = ex.session_multi("192.0.2.10", [dict(), dict()], helo=helo)
+    assert len(r.messages) == 2
+    rep = report(r.messages[0])
+    assert f"+2 HELO: generic/dynamic host name ({helo}: " in rep, rep
+    assert report(r.messages[1]) == rep
+    lines = [l for l in r.mainlog if "relaycheck: ip=" in l]
+    assert len(lines) == 2, lines
+    assert "helo_generic(+2)" in lines[0] and "helo_generic(+2)" in lines[1], lines
+    assert "queries=0 reused=yes" in lines[1], lines[1]
+    assert [m.header("X-Relaycheck-Score") for m in r.messages] == [["2"], ["2"]]
+    # a mail-server name is vetoed, a literal is helo_bare_ip's alone
+    r = ex.session("192.0.2.10", helo="mail-10-2-0-192.isp.example")
+    assert "generic" not in report(r), report(r)
+    r = ex.session("192.0.2.10", helo="[192.0.2.10]")
+    assert "helo_generic" not in log_line(r), log_line(r)
+
+
+def test_sender_domain_unresolvable(ctx):
+    # Issue 13: the sender's domain cannot receive a bounce; per message, TEMP on failure.
+    ctx.require_module()
+    ns = ctx.nsd(ZONES)
+    ex = ctx.exim(ini(ns).replace("sender_domain_unresolvable = 0",
+                                  "sender_domain_unresolvable = 3"))
+    r = ex.session("192.0.2.10", helo=HELO_OK, mail_from="x@nullmx.example")
+    assert "+3 Sender: domain cannot receive a bounce (nullmx.example: null MX (RFC 7505))" \
+        in report(r), report(r)
+    assert "sender_domain_unresolvable(+3)" in log_line(r), log_line(r)
+    assert hdr(r, "X-Relaycheck-Score") == "3", report(r)
+    r = ex.session("192.0.2.10", helo=HELO_OK, mail_from="x@nomail.example")
+    assert "(nomail.example: no MX, A or AAAA record)" in report(r), report(r)
+    r = ex.session("192.0.2.10", helo=HELO_OK, mail_from="x@gone.good.example")
+    assert "(gone.good.example: no such domain (NXDOMAIN))" in report(r), report(r)
+    for sender in ("x@mailer.example", "x@helo.good.example", ""):
+        r = ex.session("192.0.2.10", helo=HELO_OK, mail_from=sender)
+        assert "Sender:" not in report(r), (sender, report(r))
+        assert hdr(r, "X-Relaycheck-Score") == "0", (sender, report(r))
+    # a domain the nameserver refuses: TEMP, no score
+    r = ex.session("192.0.2.10", helo=HELO_OK, mail_from="x@example.net")
+    assert "+0 Sender: lookup of the domain failed (example.net: " in report(r), report(r)
+    assert "sender_domain_unresolvable(temp)" in log_line(r), log_line(r)
+    assert hdr(r, "X-Relaycheck-Score") == "0", report(r)
+    # per message, never from the connection cache
+    r = ex.session_multi("192.0.2.10", [dict(mail_from="x@nullmx.example"),
+                                        dict(mail_from="x@mailer.example")], helo=HELO_OK)
+    scores = [m.header("X-Relaycheck-Score") for m in r.messages]
+    assert scores == [["3"], ["0"]], scores

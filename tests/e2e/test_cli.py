@@ -21,6 +21,7 @@ ZONES = {
 """,
     "good.example": """
 @       TXT   "v=spf1 ip4:192.0.2.10 ip6:2001:db8::25 ?all"
+@       MX    10 mail
 mail    A     192.0.2.10
 mail    TXT   "v=spf1 a ?all"
 mail6   AAAA  2001:db8::25

@@ -44,6 +44,7 @@ reject_score = {reject}
 
 [scores]
 helo_mismatch = 0
+sender_domain_unresolvable = 0
 {extra}
 """
 

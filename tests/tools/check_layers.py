@@ -7,7 +7,9 @@ Each numbered line after the `<!-- layers: ... -->` marker is one layer, bottom 
 source files without their extension (`dnscheck/resolver` is resolver.c and resolver.h). A file
 may include its own header and headers of lower layers; an include of the same layer (another
 file) or of a higher one fails, as does a .c/.h file under the source folders that no layer
-names, or a layer entry with no file. Prints one line per finding, then `N passed, N failed`.
+names, or a layer entry with no file. Only dnscheck/resolver.c may include <udns.h>: every other
+source reads answers through the resolver's API (issue 13, item 5). Prints one line per finding,
+then `N passed, N failed`.
 """
 
 import os
@@ -17,6 +19,7 @@ import sys
 REPO = sys.argv[1] if len(sys.argv) > 1 else \
     os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 FOLDERS = ("allowlist", "dnscheck", "local_scan", "tools")
+UDNS_OWNER = "dnscheck/resolver.c"  # the one source that may include <udns.h>
 
 
 def layers():
@@ -51,6 +54,9 @@ def main():
             continue
         bad = []
         for lineno, line in enumerate(open(os.path.join(REPO, src)), 1):
+            if re.match(r'\s*#\s*include\s+[<"]udns\.h[>"]', line) and src != UDNS_OWNER:
+                bad.append(f"{src}:{lineno}: includes udns.h, which only {UDNS_OWNER} may")
+                continue
             m = re.match(r'\s*#\s*include\s+"([^"]+)"', line)
             if not m:
                 continue

@@ -212,13 +212,20 @@ put_answers(PKT *p, int type, const char *data)
 	    put_rr_head(p, type);
 	    put16(p, 16);
 	    put_bytes(p, a, 16);
-	} else {				/* PTR, CNAME, NS: one name */
+	} else {				/* PTR, CNAME, NS: one name; MX pref:name */
 	    size_t  at;
+	    const char *nm = item;
 
 	    put_rr_head(p, type);
 	    at = p->len;
 	    put16(p, 0);			/* rdlength, patched below */
-	    put_name(p, item, strlen(item));
+	    if (type == 15) {
+		char   *colon = strchr(item, ':');
+
+		put16(p, (unsigned) atoi(item));
+		nm = colon ? colon + 1 : item;
+	    }
+	    put_name(p, nm, strlen(nm));
 	    if (!p->overflow) {
 		size_t  rdlen = p->len - at - 2;
 

@@ -8,6 +8,7 @@
  *	FAKE_ANSWER	NOERROR with records made from `data':
  *			  A, AAAA, PTR: items separated by spaces
  *			  ("192.0.2.1 192.0.2.2", "mx1.example mx2.example");
+ *			  MX: preference:exchange items ("10:mx1.example 0:.");
  *			  TXT: records separated by '|', each cut into
  *			  255-byte character-strings
  *	FAKE_NXDOMAIN	rcode 3, no records

@@ -22,10 +22,11 @@
 #define CLIENT6		"2001:db8::25"
 #define CLIENT6_PTR	"5.2.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa"
 
-/* The PTR checks alone: HELO, SPF and generic-name checks off. */
+/* The PTR checks alone: HELO, sender domain, SPF and generic-name checks off. */
 #define NO_OTHERS \
     "helo_bare_ip = 0\nhelo_not_fqdn = 0\nhelo_mismatch = 0\nhelo_wrong_ip = 0\n" \
-    "helo_is_us = 0\nspf_fail = 0\nspf_softfail = 0\nspf_none = 0\nspf_permerror = 0\n"
+    "helo_is_us = 0\nhelo_generic = 0\nsender_domain_unresolvable = 0\n" \
+    "spf_fail = 0\nspf_softfail = 0\nspf_none = 0\nspf_permerror = 0\n"
 #define ONLY_PTR "[scores]\nptr_generic = 0\n" NO_OTHERS
 
 static FAKEDNS *dns;
@@ -908,7 +909,8 @@ Test(engine, listings_kept_before_clean_lists)
 
 /* Only the HELO rules score (their defaults): PTR, SPF off. */
 #define ONLY_HELO "[scores]\nptr_missing = 0\nptr_no_address = 0\nptr_mismatch = 0\n" \
-    "ptr_generic = 0\nspf_fail = 0\nspf_softfail = 0\nspf_none = 0\nspf_permerror = 0\n"
+    "ptr_generic = 0\nsender_domain_unresolvable = 0\n" \
+    "spf_fail = 0\nspf_softfail = 0\nspf_none = 0\nspf_permerror = 0\n"
 
 struct helo_case {
     const char *helo;
@@ -1071,4 +1073,246 @@ Test(engine, rhsbl_rules)
 		|| strcmp(v.findings[i].label, "hbl.example") == 0)
 		cr_expect(eq(int, v.findings[i].status, RC_SKIP), "%s", v.findings[i].detail);
     }
+}
+
+/* ---- helo_generic (dnscheck/helogeneric.c) ---- */
+
+/* Only helo_generic scores (its default). */
+#define ONLY_HELO_GENERIC "[scores]\nptr_missing = 0\nptr_no_address = 0\nptr_mismatch = 0\n" \
+    "ptr_generic = 0\nhelo_bare_ip = 0\nhelo_not_fqdn = 0\nhelo_mismatch = 0\n" \
+    "helo_wrong_ip = 0\nhelo_is_us = 0\nsender_domain_unresolvable = 0\n" \
+    "spf_fail = 0\nspf_softfail = 0\nspf_none = 0\nspf_permerror = 0\n"
+
+Test(engine, helo_generic_rules)
+{
+    static const struct {
+	const char *helo, *client, *detail;	/* detail NULL: no finding */
+    } cases[] = {
+	{"r30-2-0-192.dialup.adsl.isp.example", "192.0.2.30",
+	 "r30-2-0-192.dialup.adsl.isp.example: embeds the address"},
+	{"r30-2-0-192.dialup.adsl.isp.example.", "192.0.2.30",
+	 "r30-2-0-192.dialup.adsl.isp.example: embeds the address"},
+	{"mail-31-2-0-192.isp.example", "192.0.2.31", NULL},	/* a mail-server name */
+	{"mail.good.example", "192.0.2.30", NULL},
+	{"[192.0.2.30]", "192.0.2.30", NULL},			/* helo_bare_ip's business */
+	{"192.0.2.30", "192.0.2.30", NULL},
+	{"", "192.0.2.30", NULL},
+	{"dsl\x01-30-2-0-192.isp.example", "192.0.2.30", NULL},	/* not a host name */
+    };
+
+    config("2s", ONLY_HELO_GENERIC);
+    fakedns_default(dns, FAKE_NXDOMAIN);
+    for (size_t ci = 0; ci < sizeof(cases) / sizeof(cases[0]); ci++) {
+	RC_FACTS f = {.ip = cases[ci].client, .helo = cases[ci].helo, .sender = "a@s.example"};
+
+	memset(&v, 0, sizeof(v));
+	check_facts(&f);
+	if (cases[ci].detail == NULL) {
+	    cr_expect(eq(sz, v.nfindings, 0), "HELO \"%s\": %zu findings", cases[ci].helo,
+		      v.nfindings);
+	    continue;
+	}
+	cr_assert(eq(sz, v.nfindings, 1), "HELO \"%s\"", cases[ci].helo);
+	expect_finding(0, RC_CHK_HELO_GENERIC, RC_HIT, 2, "HELO: generic/dynamic host name",
+		       cases[ci].detail);
+	cr_expect(eq(int, v.score, 2));
+    }
+    cr_expect(eq(int, queries(), 0), "helo_generic needs no DNS");
+}
+
+Test(engine, helo_generic_off_and_next_to_the_helo_rules)
+{
+    RC_FACTS f = {.ip = "192.0.2.30", .helo = "r30-2-0-192.dialup.adsl.isp.example",
+		  .sender = "a@s.example"};
+
+    config("2s", ONLY_HELO_GENERIC "helo_generic = 0\n");
+    check_facts(&f);
+    cr_expect(eq(sz, v.nfindings, 0));
+
+    /* With the other HELO rules: the generic name comes right after them. */
+    rc_config_free(cfg);
+    config("2s", "[scores]\nptr_missing = 0\nptr_no_address = 0\nptr_mismatch = 0\n"
+	   "ptr_generic = 0\nsender_domain_unresolvable = 0\nspf_fail = 0\nspf_softfail = 0\n"
+	   "spf_none = 0\nspf_permerror = 0\n");
+    fakedns_add(dns, "r30-2-0-192.dialup.adsl.isp.example", RC_T_A, FAKE_ANSWER,
+		"192.0.2.30", 0);
+    memset(&v, 0, sizeof(v));
+    check_facts(&f);
+    cr_assert(eq(sz, v.nfindings, 2));
+    expect_finding(0, RC_CHK_HELO_MISMATCH, RC_PASS, 0, "HELO: name resolves to the IP", NULL);
+    expect_finding(1, RC_CHK_HELO_GENERIC, RC_HIT, 2, "HELO: generic/dynamic host name", NULL);
+}
+
+/* Client-only: kept per connection, and taken from the cache with no query. */
+Test(engine, helo_generic_cached_per_connection)
+{
+    static RC_CONNCACHE cache;
+    RC_FACTS f = {.ip = "192.0.2.30", .helo = "r30-2-0-192.dialup.adsl.isp.example",
+		  .sender = "a@s.example"};
+
+    config("2s", "[scores]\nptr_missing = 0\nptr_no_address = 0\nptr_mismatch = 0\n"
+	   "ptr_generic = 0\nhelo_bare_ip = 0\nhelo_not_fqdn = 0\nhelo_mismatch = 0\n"
+	   "helo_wrong_ip = 0\nhelo_is_us = 0\n"
+	   "spf_fail = 0\nspf_softfail = 0\nspf_none = 0\nspf_permerror = 0\n");
+    fakedns_add(dns, "s.example", RC_T_MX, FAKE_ANSWER, "10:mx.s.example", 0);
+    fakedns_default(dns, FAKE_NXDOMAIN);
+    rc_engine_check(cfg, &f, &cache, &v);
+    cr_assert(eq(sz, v.nfindings, 1));
+    cr_expect(not(v.reused));
+    cr_expect(cache.valid);
+    cr_expect(eq(int, fakedns_count(dns, "s.example", RC_T_MX), 1));
+
+    memset(&v, 0, sizeof(v));
+    rc_engine_check(cfg, &f, &cache, &v);
+    cr_expect(v.reused);
+    cr_assert(eq(sz, v.nfindings, 1));
+    expect_finding(0, RC_CHK_HELO_GENERIC, RC_HIT, 2, "HELO: generic/dynamic host name",
+		   "r30-2-0-192.dialup.adsl.isp.example: embeds the address");
+    /* sender_domain_unresolvable is per message: looked up again */
+    cr_expect(eq(int, fakedns_count(dns, "s.example", RC_T_MX), 2));
+}
+
+/* ---- sender_domain_unresolvable (dnscheck/senderdomain.c) ---- */
+
+#define ONLY_SENDER_DOMAIN "[scores]\nptr_missing = 0\nptr_no_address = 0\nptr_mismatch = 0\n" \
+    "ptr_generic = 0\nhelo_bare_ip = 0\nhelo_not_fqdn = 0\nhelo_mismatch = 0\n" \
+    "helo_wrong_ip = 0\nhelo_is_us = 0\nhelo_generic = 0\n" \
+    "spf_fail = 0\nspf_softfail = 0\nspf_none = 0\nspf_permerror = 0\n"
+
+static void
+check_sender(const char *sender)
+{
+    RC_FACTS f = {.ip = CLIENT, .helo = "mail.client.example", .sender = sender};
+
+    memset(&v, 0, sizeof(v));
+    check_facts(&f);
+}
+
+#define SD_TEXT "Sender: domain cannot receive a bounce"
+
+Test(engine, sender_domain_rules)
+{
+    static const struct {
+	const char *domain, *detail;	/* detail NULL: no finding */
+    } cases[] = {
+	{"mx.example", NULL},
+	{"a-only.example", NULL},
+	{"aaaa-only.example", NULL},
+	{"Null.Example", "Null.Example: null MX (RFC 7505)"},
+	{"nullmx-with-a.example", "nullmx-with-a.example: null MX (RFC 7505)"},
+	{"zero-pref.example", NULL},		/* preference 0, a real exchange */
+	{"two-mx.example", NULL},		/* "." and a real one: not a null MX */
+	{"gone.example", "gone.example: no such domain (NXDOMAIN)"},
+	{"empty.example", "empty.example: no MX, A or AAAA record"},
+	{"mixed.example", "mixed.example: no MX, A or AAAA record"},
+	{"bad\x01.example", "bad\\x01.example: no such domain (NXDOMAIN)"},
+    };
+
+    config("2s", ONLY_SENDER_DOMAIN);
+    fakedns_default(dns, FAKE_NXDOMAIN);
+    fakedns_add(dns, "mx.example", RC_T_MX, FAKE_ANSWER, "10:mail.mx.example", 0);
+    fakedns_add(dns, "a-only.example", RC_T_A, FAKE_ANSWER, "192.0.2.1", 0);
+    fakedns_add(dns, "aaaa-only.example", RC_T_AAAA, FAKE_ANSWER, "2001:db8::1", 0);
+    fakedns_add(dns, "null.example", RC_T_MX, FAKE_ANSWER, "0:.", 0);
+    fakedns_add(dns, "nullmx-with-a.example", RC_T_MX, FAKE_ANSWER, "0:.", 0);
+    fakedns_add(dns, "nullmx-with-a.example", RC_T_A, FAKE_ANSWER, "192.0.2.1", 0);
+    fakedns_add(dns, "zero-pref.example", RC_T_MX, FAKE_ANSWER, "0:mx.zero-pref.example", 0);
+    fakedns_add(dns, "two-mx.example", RC_T_MX, FAKE_ANSWER, "0:. 10:mx.two-mx.example", 0);
+    fakedns_add(dns, "empty.example", FAKE_ANY, FAKE_NODATA, NULL, 0);
+    fakedns_add(dns, "mixed.example", RC_T_MX, FAKE_NODATA, NULL, 0);
+    for (size_t ci = 0; ci < sizeof(cases) / sizeof(cases[0]); ci++) {
+	char   *sender = xasprintf("someone@%s", cases[ci].domain);
+
+	check_sender(sender);
+	free(sender);
+	if (cases[ci].detail == NULL) {
+	    cr_expect(eq(sz, v.nfindings, 0), "%s: %zu findings", cases[ci].domain, v.nfindings);
+	    cr_expect(eq(int, v.score, 0), "%s", cases[ci].domain);
+	    continue;
+	}
+	cr_assert(eq(sz, v.nfindings, 1), "%s", cases[ci].domain);
+	expect_finding(0, RC_CHK_SENDER_DOMAIN_UNRESOLVABLE, RC_HIT, 3, SD_TEXT,
+		       cases[ci].detail);
+	cr_expect(eq(int, v.score, 3));
+    }
+    cr_expect(eq(int, fakedns_count(dns, "mx.example", FAKE_ANY), 3), "MX, A and AAAA");
+    cr_expect(eq(int, fakedns_count(dns, "null.example", RC_T_MX), 1), "asked once");
+}
+
+Test(engine, sender_domain_lookup_failures_are_temp)
+{
+    config("1s", ONLY_SENDER_DOMAIN);
+    fakedns_default(dns, FAKE_NXDOMAIN);
+    fakedns_add(dns, "servfail.example", RC_T_MX, FAKE_SERVFAIL, NULL, 0);
+    fakedns_add(dns, "slow.example", RC_T_AAAA, FAKE_DROP, NULL, 0);
+    fakedns_add(dns, "servfail-but-a.example", RC_T_MX, FAKE_SERVFAIL, NULL, 0);
+    fakedns_add(dns, "servfail-but-a.example", RC_T_A, FAKE_ANSWER, "192.0.2.1", 0);
+
+    check_sender("x@servfail.example");
+    cr_assert(eq(sz, v.nfindings, 1));
+    expect_finding(0, RC_CHK_SENDER_DOMAIN_UNRESOLVABLE, RC_TEMP, 0,
+		   "Sender: lookup of the domain failed", NULL);
+    expect_detail_ms(0, "servfail.example: MX server failure or no answer after ", 0, 1000);
+    cr_expect(eq(int, v.score, 0));
+    cr_expect(v.temp_seen);
+
+    check_sender("x@slow.example");
+    cr_assert(eq(sz, v.nfindings, 1));
+    expect_finding(0, RC_CHK_SENDER_DOMAIN_UNRESOLVABLE, RC_TEMP, 0,
+		   "Sender: lookup of the domain failed", NULL);
+    expect_detail_ms(0, "slow.example: AAAA timeout after ", 0, 1500);
+
+    /* an address decides it even when the MX lookup failed */
+    check_sender("x@servfail-but-a.example");
+    cr_expect(eq(sz, v.nfindings, 0));
+}
+
+Test(engine, sender_domain_tempreject_on_dns_failure)
+{
+    config("2s", "on_dns_failure = tempreject\n" ONLY_SENDER_DOMAIN);
+    fakedns_default(dns, FAKE_SERVFAIL);
+    check_sender("x@servfail.example");
+    cr_expect(eq(int, v.action, RC_TEMPREJECT));
+}
+
+Test(engine, sender_domain_not_checked)
+{
+    config("2s", ONLY_SENDER_DOMAIN
+	   "[no_server_check]\ndomain = listed.example\n");
+    fakedns_default(dns, FAKE_NXDOMAIN);
+    check_sender("");				/* a bounce */
+    cr_expect(eq(sz, v.nfindings, 0));
+    check_sender("no-at-sign");
+    cr_expect(eq(sz, v.nfindings, 0));
+    check_sender("x@Sub.Listed.Example");	/* on the list, but SPF does not pass */
+    cr_expect(not(v.allowlisted));
+    for (size_t i = 0; i < v.nfindings; i++)
+	cr_expect(ne(int, v.findings[i].check, RC_CHK_SENDER_DOMAIN_UNRESOLVABLE));
+    cr_expect(eq(int, fakedns_count(dns, NULL, RC_T_MX), 0));
+    cr_expect(eq(int, fakedns_count(dns, NULL, RC_T_AAAA), 0));
+
+    /* score 0: no query */
+    rc_config_free(cfg);
+    config("2s", ONLY_SENDER_DOMAIN "sender_domain_unresolvable = 0\n");
+    check_sender("x@gone.example");
+    cr_expect(eq(sz, v.nfindings, 0));
+    cr_expect(eq(int, fakedns_count(dns, "gone.example", FAKE_ANY), 0));
+}
+
+/* It runs with the other checks; its finding follows the sender lists, before SPF. */
+Test(engine, sender_domain_in_report_order)
+{
+    config("2s", "[scores]\nptr_missing = 0\nptr_no_address = 0\nptr_mismatch = 0\n"
+	   "ptr_generic = 0\nhelo_bare_ip = 0\nhelo_not_fqdn = 0\nhelo_mismatch = 0\n"
+	   "helo_wrong_ip = 0\nhelo_is_us = 0\nhelo_generic = 0\n"
+	   "spf_fail = 0\nspf_softfail = 0\nspf_permerror = 0\n"
+	   "[rhsbl dbl.example]\n");
+    fakedns_default(dns, FAKE_NXDOMAIN);
+    check_sender("x@gone.example");
+    cr_assert(eq(sz, v.nfindings, 3), "%zu findings", v.nfindings);
+    cr_expect(eq(str, v.findings[0].label, "dbl.example"));
+    expect_finding(1, RC_CHK_SENDER_DOMAIN_UNRESOLVABLE, RC_HIT, 3, SD_TEXT,
+		   "gone.example: no such domain (NXDOMAIN)");
+    cr_expect(eq(int, v.findings[2].check, RC_CHK_SPF_NONE));
+    cr_expect(eq(int, fakedns_count(dns, "gone.example", RC_T_MX), 1));
 }

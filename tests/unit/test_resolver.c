@@ -337,6 +337,53 @@ Test(resolver, answer_a_aaaa_ptr_txt)
     cr_expect(eq(str, (char *) t->dnstxt_txt[1].txt, longtxt));
 }
 
+/* The accessors every check reads answers through (no udns.h outside the resolver). */
+Test(resolver, accessors_a6_mx_ttl_nxdomain)
+{
+    RC_QUERY *q6, *qm, *qn, *qnull, *qx, *qd;
+    unsigned char a[16];
+    char    buf[64];
+    const char *name = NULL;
+    int     pref = -1;
+
+    fakedns_add(dns, "host.example", RC_T_AAAA, FAKE_ANSWER, "2001:db8::25 2001:db8::26", 0);
+    fakedns_add(dns, "host.example", RC_T_MX, FAKE_ANSWER, "10:mx1.example 20:MX2.example", 0);
+    fakedns_add(dns, "null.example", RC_T_MX, FAKE_ANSWER, "0:.", 0);
+    fakedns_add(dns, "gone.example", RC_T_MX, FAKE_NXDOMAIN, NULL, 0);
+    fakedns_add(dns, "empty.example", RC_T_MX, FAKE_NODATA, NULL, 0);
+    open_res(2000);
+    q6 = submit("host.example", RC_T_AAAA);
+    qm = submit("host.example", RC_T_MX);
+    qn = submit("null.example", RC_T_MX);
+    qx = submit("gone.example", RC_T_MX);
+    qd = submit("empty.example", RC_T_MX);
+    qnull = rc_query_submit(&res, "bad..name", RC_T_MX, NULL, NULL, 0);
+    cr_expect(qnull == NULL);
+    cr_expect(rc_resolver_bad_name(&res), "udns refused the name");
+    rc_resolver_wait(&res, NULL);
+
+    cr_assert(eq(int, rc_query_a6(q6, 0, NULL), 2));
+    cr_assert(eq(int, rc_query_a6(q6, 1, a), 2));
+    inet_ntop(AF_INET6, a, buf, sizeof(buf));
+    cr_expect(eq(str, buf, "2001:db8::26"));
+    cr_expect(eq(int, rc_query_a4(q6, 0, NULL), 0), "not an A answer");
+    cr_expect(eq(u32, rc_query_ttl(q6), 300));
+
+    cr_assert(eq(int, rc_query_mx(qm, 1, &pref, &name), 2));
+    cr_expect(eq(int, pref, 20));
+    cr_expect(eq(str, (char *) name, "MX2.example"));
+    cr_assert(eq(int, rc_query_mx(qn, 0, &pref, &name), 1));
+    cr_expect(eq(int, pref, 0));
+    cr_expect(eq(str, (char *) name, ""), "a null MX's exchange: the root is \"\"");
+
+    cr_expect(eq(int, qx->state, RC_Q_ABSENT));
+    cr_expect(rc_query_nxdomain(qx));
+    cr_expect(eq(int, qd->state, RC_Q_ABSENT));
+    cr_expect(not(rc_query_nxdomain(qd)), "NODATA is not NXDOMAIN");
+    cr_expect(eq(int, rc_query_mx(qx, 0, NULL, NULL), 0));
+    cr_expect(eq(u32, rc_query_ttl(qx), 0));
+}
+
 /* ---- parallelism and chaining ---- */
 
 Test(resolver, parallel_queries_take_the_longest_not_the_sum)

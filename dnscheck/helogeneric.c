@@ -1,0 +1,46 @@
+/*
+ * helogeneric.c - helo_generic: the HELO name is a generic/dynamic name
+ * for the client's address
+ *
+ * The PTR classifier (dnscheck/generic.c) applied to the HELO name, as
+ * peers' HELO_DYNAMIC_* rules do: a client that greets as
+ * "dsl-192-0-2-30.pool.isp.example" is a home connection whatever its PTR
+ * says. It needs no DNS. Address literals and bare addresses are the
+ * helo_bare_ip and helo_wrong_ip rules' business and are not judged
+ * here; a name the classifier vetoes (a mail-server word) adds nothing.
+ * It depends only on the client, so the engine keeps it per connection.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "../allowlist/addr.h"
+#include "checkdef.h"
+#include "escape.h"
+#include "generic.h"
+
+static void
+row_finish(RC_RUN *run, void *state, RC_VERDICT *v)
+{
+    const char *helo = run->facts->helo;
+    char    why[96], esc[RC_DETAIL_MAX], detail[RC_DETAIL_MAX];
+    RC_ADDR lit;
+
+    (void) state;
+    if (helo == NULL || *helo == 0 || *helo == '[' || rc_addr_parse(helo, &lit))
+	return;
+    if (rc_generic_classify(helo, &run->client, why, sizeof(why)) != RC_GENERIC_YES)
+	return;
+    rc_escape(esc, sizeof(esc), helo, strlen(helo));
+    snprintf(detail, sizeof(detail), "%.200s: %s", esc, why);
+    rc_verdict_add(v, RC_CHK_HELO_GENERIC, RC_HIT, run->cfg->scores[RC_CHK_HELO_GENERIC],
+		   rc_checkinfo[RC_CHK_HELO_GENERIC].text, detail);
+}
+
+const RC_CHECKDEF rc_row_helo_generic = {
+    .name = "helo_generic",
+    .ids = {RC_CHK_HELO_GENERIC},
+    .nids = 1,
+    .scope = RC_SCOPE_CLIENT,
+    .needs = RC_FACT_CLIENT | RC_FACT_HELO,
+    .finish = row_finish,
+};
