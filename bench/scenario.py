@@ -100,6 +100,11 @@ nameservers = {nameserver or ""}
 dns_timeout = {timeout}
 reject_score = 0
 skip_hosts =
+
+; checks Exim's ACL comparison does not make: off, so both sides ask the same questions
+[scores]
+helo_generic = 0
+sender_domain_unresolvable = 0
 """
     for bl in LISTS:
         s += f"\n[dnsbl {bl}]\nscore = 1\ntxt = yes\n"

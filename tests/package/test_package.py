@@ -60,7 +60,7 @@ ENV = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C", "DEBIAN_FRONTEND": 
 
 ZONES = {
     "2.0.192.in-addr.arpa": "10  PTR  mail.good.example.\n",
-    "good.example": 'mail  A  192.0.2.10\n@  TXT  "v=spf1 ip4:192.0.2.10 ?all"\n',
+    "good.example": 'mail  A  192.0.2.10\n@  MX  10 mail.good.example.\n@  TXT  "v=spf1 ip4:192.0.2.10 ?all"\n',
 }
 
 
