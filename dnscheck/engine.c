@@ -189,15 +189,17 @@ cache_usable(const RC_CONNCACHE *cache, const RC_CONFIG *cfg, const RC_FACTS *fa
 }
 
 /*
- * The message in flight, in static (thread-local) storage rather than on
- * the stack: when the adapter's abort guard jumps out of a check, what the
- * abandoned message allocated stays reachable from here (never freed, as
- * its state is unknown; the adapter declines further messages on that
- * connection), so leak checkers do not report it. One message at a time
- * per thread; the next message starts by clearing it.
+ * The message in flight, in static storage rather than on the stack: when
+ * the adapter's abort guard jumps out of a check, what the abandoned
+ * message allocated stays reachable from here (never freed, as its state
+ * is unknown; the adapter declines further messages on that connection),
+ * so leak checkers do not report it. Not thread-local on purpose: valgrind
+ * does not follow a dlopen()ed module's dynamic TLS. So one message at a
+ * time per process, as Exim and the command call it; a caller running
+ * engines in threads must give each its own.
  */
-static _Thread_local MSG inflight_msg;
-static _Thread_local RC_RESOLVER inflight_resolver;
+static MSG inflight_msg;
+static RC_RESOLVER inflight_resolver;
 
 void
 rc_engine_check(const RC_CONFIG *cfg, const RC_FACTS *facts, RC_CONNCACHE *cache,
