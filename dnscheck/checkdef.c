@@ -3,6 +3,12 @@
  */
 #include "checkdef.h"
 
+#include <stdio.h>
+#include <string.h>
+
+#include "escape.h"
+#include "generic.h"
+
 /* rc_checkdef_scores - any of the row's [scores] ids non-zero */
 
 bool
@@ -28,4 +34,16 @@ unsigned
 rc_checkdef_needs(const RC_CHECKDEF *d, const RC_CONFIG *cfg)
 {
     return (d->needs | (d->needs_fn != NULL ? d->needs_fn(cfg) : 0));
+}
+
+void
+rc_checkdef_generic(const RC_RUN *run, RC_CHECK c, const char *name, RC_VERDICT *v)
+{
+    char    why[96], esc[RC_DETAIL_MAX], detail[RC_DETAIL_MAX];
+
+    if (rc_generic_classify(name, &run->client, why, sizeof(why)) != RC_GENERIC_YES)
+	return;
+    rc_escape(esc, sizeof(esc), name, strlen(name));
+    snprintf(detail, sizeof(detail), "%.200s: %s", esc, why);
+    rc_verdict_add(v, c, RC_HIT, run->cfg->scores[c], rc_checkinfo[c].text, detail);
 }

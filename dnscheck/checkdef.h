@@ -106,6 +106,13 @@ extern bool rc_checkdef_scores(const RC_CHECKDEF *, const RC_CONFIG *);
 extern bool rc_checkdef_enabled(const RC_CHECKDEF *, const RC_CONFIG *);
 
 /* rc_checkdef_needs - needs plus needs_fn() */
+/*
+ * rc_checkdef_generic - finding `c' (a HIT at its configured score) when
+ * `name' is a generic/dynamic name for the client's address; nothing when
+ * the classifier says no or vetoes. The name is escaped for the detail.
+ */
+extern void rc_checkdef_generic(const RC_RUN *, RC_CHECK c, const char *name, RC_VERDICT *);
+
 extern unsigned rc_checkdef_needs(const RC_CHECKDEF *, const RC_CONFIG *);
 
 #endif

@@ -10,30 +10,21 @@
  * here; a name the classifier vetoes (a mail-server word) adds nothing.
  * It depends only on the client, so the engine keeps it per connection.
  */
-#include <stdio.h>
 #include <string.h>
 
 #include "../allowlist/addr.h"
 #include "checkdef.h"
-#include "escape.h"
-#include "generic.h"
 
 static void
 row_finish(RC_RUN *run, void *state, RC_VERDICT *v)
 {
     const char *helo = run->facts->helo;
-    char    why[96], esc[RC_DETAIL_MAX], detail[RC_DETAIL_MAX];
     RC_ADDR lit;
 
     (void) state;
     if (helo == NULL || *helo == 0 || *helo == '[' || rc_addr_parse(helo, &lit))
 	return;
-    if (rc_generic_classify(helo, &run->client, why, sizeof(why)) != RC_GENERIC_YES)
-	return;
-    rc_escape(esc, sizeof(esc), helo, strlen(helo));
-    snprintf(detail, sizeof(detail), "%.200s: %s", esc, why);
-    rc_verdict_add(v, RC_CHK_HELO_GENERIC, RC_HIT, run->cfg->scores[RC_CHK_HELO_GENERIC],
-		   rc_checkinfo[RC_CHK_HELO_GENERIC].text, detail);
+    rc_checkdef_generic(run, RC_CHK_HELO_GENERIC, helo, v);
 }
 
 const RC_CHECKDEF rc_row_helo_generic = {

@@ -7,28 +7,18 @@
  * name the classifier vetoes, adds nothing. It reads the names the PTR row
  * found, so it sits after that row in the table.
  */
-#include <stdio.h>
 #include <string.h>
 
 #include "checkdef.h"
-#include "escape.h"
-#include "generic.h"
 
 static void
 row_finish(RC_RUN *run, void *state, RC_VERDICT *v)
 {
     const char *name = run->ptr_confirmed ? run->ptr_confirmed : run->ptr_first;
-    char    why[96], esc[RC_DETAIL_MAX], detail[RC_DETAIL_MAX];
 
     (void) state;
-    if (name == NULL)
-	return;
-    rc_escape(esc, sizeof(esc), name, strlen(name));
-    if (rc_generic_classify(name, &run->client, why, sizeof(why)) != RC_GENERIC_YES)
-	return;
-    snprintf(detail, sizeof(detail), "%.200s: %s", esc, why);
-    rc_verdict_add(v, RC_CHK_PTR_GENERIC, RC_HIT, run->cfg->scores[RC_CHK_PTR_GENERIC],
-		   rc_checkinfo[RC_CHK_PTR_GENERIC].text, detail);
+    if (name != NULL)
+	rc_checkdef_generic(run, RC_CHK_PTR_GENERIC, name, v);
 }
 
 const RC_CHECKDEF rc_row_ptr_generic = {
