@@ -25,9 +25,11 @@ WARN       := -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes \
               -Wmissing-prototypes -Wpointer-arith -Wwrite-strings -Wvla \
               -Wundef -Wnull-dereference -Wdouble-promotion -Wcast-align
 CSTD       := -std=c11 -D_GNU_SOURCE
+# Sources name other folders' headers from the top of the tree ("dnscheck/verdict.h"), never with ../
+INC        := -I$(CURDIR)
 OPT        := -O2 -g
 HARDEN     := -D_FORTIFY_SOURCE=2 -fstack-protector-strong
-CFLAGS_ALL := $(CSTD) $(OPT) $(WARN) $(HARDEN) -fPIC -fvisibility=hidden \
+CFLAGS_ALL := $(CSTD) $(INC) $(OPT) $(WARN) $(HARDEN) -fPIC -fvisibility=hidden \
               -DRC_VERSION='"$(VERSION)"' $(CFLAGS)
 LIBS       := -ludns -lspf2 -linih -lpsl
 
@@ -101,7 +103,7 @@ check-exports: $(BUILD)/relaycheck.so
 
 $(UNIT_BIN): $(UNIT_SRC) tests/unit/fakedns.c tests/unit/fakedns.h $(BUILD)/librelaycheck.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CSTD) $(OPT) $(WARN) -Wno-missing-prototypes -Wno-vla $(HARDEN) $(filter -fsanitize% -fno-%,$(CFLAGS_ALL)) \
+	$(CC) $(CSTD) $(INC) $(OPT) $(WARN) -Wno-missing-prototypes -Wno-vla $(HARDEN) $(filter -fsanitize% -fno-%,$(CFLAGS_ALL)) \
 	    -o $@ $(UNIT_SRC) tests/unit/fakedns.c $(BUILD)/librelaycheck.a $(LDSAN) \
 	    $$(pkg-config --cflags --libs criterion) $(LIBS)
 
@@ -263,7 +265,7 @@ FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 300
 FUZZ_JOBS    ?= 1
 FUZZ_DIR     := build/fuzz
-FUZZ_CFLAGS  := $(CSTD) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+FUZZ_CFLAGS  := $(CSTD) $(INC) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
                 -fno-omit-frame-pointer $(filter-out -Werror,$(WARN)) -DRC_FUZZING \
                 -DRC_VERSION='"$(VERSION)"'
 FUZZ_TARGETS := fuzz_config fuzz_cidr fuzz_generic fuzz_codes fuzz_escape fuzz_dnsanswer fuzz_nsccache \
@@ -340,7 +342,7 @@ bench-build:
 
 $(BENCH_BIN): bench/allowlist_bench.c build/librelaycheck.a $(wildcard allowlist/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(CSTD) $(OPT) $(WARN) $(HARDEN) -o $@ $< build/librelaycheck.a $(LIBS)
+	$(CC) $(CSTD) $(INC) $(OPT) $(WARN) $(HARDEN) -o $@ $< build/librelaycheck.a $(LIBS)
 
 bench: deps bench-build
 	$(PYTHON) bench/run.py $(BENCH_ARGS) --out $(abspath build/bench) --md BENCHMARKS.md

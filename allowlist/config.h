@@ -19,7 +19,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 
-#include "../dnscheck/checks.h"
+#include "dnscheck/checks.h"
 #include "iptable.h"
 #include "nametable.h"
 

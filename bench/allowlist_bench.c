@@ -43,10 +43,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../allowlist/addr.h"
-#include "../allowlist/config.h"
-#include "../allowlist/iptable.h"
-#include "../allowlist/nsccache.h"
+#include "allowlist/addr.h"
+#include "allowlist/config.h"
+#include "allowlist/iptable.h"
+#include "allowlist/nsccache.h"
 
 #define LOOKUP_ROUNDS	5
 

@@ -36,8 +36,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "../allowlist/addr.h"
-#include "../allowlist/config.h"
+#include "allowlist/addr.h"
+#include "allowlist/config.h"
 #include "checks.h"
 #include "resolver.h"
 #include "verdict.h"

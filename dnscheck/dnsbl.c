@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../allowlist/nametable.h"
+#include "allowlist/nametable.h"
 #include "verdict.h"
 #include "escape.h"
 

@@ -15,8 +15,8 @@
 #ifndef RC_DNSBL_H_INCLUDED
 #define RC_DNSBL_H_INCLUDED
 
-#include "../allowlist/addr.h"
-#include "../allowlist/config.h"
+#include "allowlist/addr.h"
+#include "allowlist/config.h"
 #include "checkdef.h"
 #include "resolver.h"
 #include "verdict.h"

@@ -20,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../allowlist/addr.h"
+#include "allowlist/addr.h"
 #include "escape.h"
 #include "helo.h"
 #include "resolver.h"

@@ -13,8 +13,8 @@
 
 #include <stdbool.h>
 
-#include "../allowlist/addr.h"
-#include "../allowlist/config.h"
+#include "allowlist/addr.h"
+#include "allowlist/config.h"
 #include "checkdef.h"
 #include "checks.h"
 #include "verdict.h"

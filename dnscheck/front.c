@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../allowlist/nsccache.h"
+#include "allowlist/nsccache.h"
 
 #define OUT_OF_MEMORY "relaycheck: out of memory\n"
 

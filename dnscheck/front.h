@@ -16,7 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "../allowlist/config.h"
+#include "allowlist/config.h"
 #include "engine.h"
 #include "report.h"
 #include "verdict.h"

@@ -16,7 +16,7 @@
 
 #include <stddef.h>
 
-#include "../allowlist/addr.h"
+#include "allowlist/addr.h"
 
 typedef enum rc_generic {
     RC_GENERIC_NO,

@@ -17,8 +17,8 @@
 #ifndef RC_HELO_H_INCLUDED
 #define RC_HELO_H_INCLUDED
 
-#include "../allowlist/addr.h"
-#include "../allowlist/config.h"
+#include "allowlist/addr.h"
+#include "allowlist/config.h"
 #include "checkdef.h"
 #include "resolver.h"
 #include "verdict.h"

@@ -12,7 +12,7 @@
  */
 #include <string.h>
 
-#include "../allowlist/addr.h"
+#include "allowlist/addr.h"
 #include "checkdef.h"
 
 static void

@@ -13,7 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "../allowlist/config.h"
+#include "allowlist/config.h"
 #include "verdict.h"
 
 /* rc_report_finding - "+8 Relay Host: No DNS PTR record (192.0.2.66)" */

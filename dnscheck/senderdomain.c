@@ -17,7 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../allowlist/nametable.h"
+#include "allowlist/nametable.h"
 #include "checkdef.h"
 #include "escape.h"
 

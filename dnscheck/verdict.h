@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "../allowlist/config.h"
+#include "allowlist/config.h"
 #include "checks.h"
 
 typedef struct rc_finding {

@@ -25,9 +25,9 @@
 
 #include "fuzz_common.h"
 
-#include "../allowlist/addr.h"
-#include "../allowlist/iptable.h"
-#include "../allowlist/nametable.h"
+#include "allowlist/addr.h"
+#include "allowlist/iptable.h"
+#include "allowlist/nametable.h"
 
 #define MAX_ENTRIES	256
 #define MAX_LOOKUPS	256

@@ -17,7 +17,7 @@
  */
 #include "fuzz_common.h"
 
-#include "../allowlist/config.h"
+#include "allowlist/config.h"
 
 static void
 format_code(const RC_CODE *c, char *buf, size_t len)

@@ -20,7 +20,7 @@
 
 #include "fuzz_common.h"
 
-#include "../allowlist/config.h"
+#include "allowlist/config.h"
 
 #define NAME "fuzz.ini"
 

@@ -50,9 +50,9 @@
 #include "fuzz_common.h"
 #include "fuzz_report.h"
 
-#include "../allowlist/config.h"
-#include "../dnscheck/engine.h"
-#include "../dnscheck/resolver.h"
+#include "allowlist/config.h"
+#include "dnscheck/engine.h"
+#include "dnscheck/resolver.h"
 
 /* DNS type and class numbers the replies use (RFC 1035). */
 #define T_A	1

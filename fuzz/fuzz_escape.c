@@ -21,9 +21,9 @@
 #include "fuzz_common.h"
 #include "fuzz_report.h"
 
-#include "../allowlist/config.h"
-#include "../dnscheck/engine.h"
-#include "../dnscheck/escape.h"
+#include "allowlist/config.h"
+#include "dnscheck/engine.h"
+#include "dnscheck/escape.h"
 
 static RC_CONFIG *cfg_default;
 

@@ -15,7 +15,7 @@
 
 #include "fuzz_common.h"
 
-#include "../dnscheck/generic.h"
+#include "dnscheck/generic.h"
 
 static RC_GENERIC
 classify(const char *name, const RC_ADDR *client, size_t whylen, char *why_out,

@@ -23,7 +23,7 @@
 
 #include "fuzz_common.h"
 
-#include "../allowlist/nsccache.h"
+#include "allowlist/nsccache.h"
 
 #define FUZZ_PATH	"/etc/exim4/relaycheck.ini"
 #define MAX_PROBES	64

@@ -15,9 +15,9 @@
 
 #include "fuzz_common.h"
 
-#include "../allowlist/config.h"
-#include "../dnscheck/verdict.h"
-#include "../dnscheck/report.h"
+#include "allowlist/config.h"
+#include "dnscheck/verdict.h"
+#include "dnscheck/report.h"
 
 /* check_finding - the contract of checks.h: printable text and detail */
 static inline void

@@ -32,10 +32,10 @@
 
 #include <local_scan.h>
 
-#include "../allowlist/config.h"
-#include "../dnscheck/engine.h"
-#include "../dnscheck/front.h"
-#include "../dnscheck/spf.h"
+#include "allowlist/config.h"
+#include "dnscheck/engine.h"
+#include "dnscheck/front.h"
+#include "dnscheck/spf.h"
 
 #define RC_EXPORT __attribute__((visibility("default")))
 

@@ -40,13 +40,13 @@
 #include <sysexits.h>
 #include <unistd.h>
 
-#include "../allowlist/addr.h"
-#include "../allowlist/config.h"
-#include "../dnscheck/checks.h"
-#include "../dnscheck/engine.h"
-#include "../dnscheck/front.h"
-#include "../dnscheck/report.h"
-#include "../dnscheck/spf.h"
+#include "allowlist/addr.h"
+#include "allowlist/config.h"
+#include "dnscheck/checks.h"
+#include "dnscheck/engine.h"
+#include "dnscheck/front.h"
+#include "dnscheck/report.h"
+#include "dnscheck/spf.h"
 
 #ifndef RC_VERSION
 #define RC_VERSION "unknown"

@@ -56,7 +56,7 @@ def build_driver(path, sanitize):
         if os.path.getmtime(path) >= newest:
             return
     os.makedirs(os.path.dirname(path), exist_ok=True)
-    cmd = ["cc", "-std=c11", "-D_GNU_SOURCE", "-O1", "-g"] + WARN
+    cmd = ["cc", "-std=c11", "-D_GNU_SOURCE", "-I" + ROOT, "-O1", "-g"] + WARN
     if sanitize:
         cmd += ["-fsanitize=address,undefined", "-fno-omit-frame-pointer",
                 "-fno-sanitize-recover=all"]

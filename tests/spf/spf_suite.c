@@ -20,9 +20,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../dnscheck/checks.h"
-#include "../../dnscheck/resolver.h"
-#include "../../dnscheck/spf.h"
+#include "dnscheck/checks.h"
+#include "dnscheck/resolver.h"
+#include "dnscheck/spf.h"
 
 /* parse_server - "IP", "IP:port", "[IPv6]:port" or "IPv6" */
 

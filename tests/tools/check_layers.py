@@ -60,7 +60,14 @@ def main():
             m = re.match(r'\s*#\s*include\s+"([^"]+)"', line)
             if not m:
                 continue
-            target = os.path.normpath(os.path.join(os.path.dirname(src), m.group(1)))
+            inc = m.group(1)
+            if inc.startswith("../") or "/../" in inc:
+                bad.append(f"{src}:{lineno}: includes {inc} with ../ (name it from the top of "
+                           f"the tree, as the Makefile's -I does)")
+                continue
+            # "name.h" is in the including file's folder; "folder/name.h" is from the top.
+            target = os.path.normpath(inc if "/" in inc else
+                                      os.path.join(os.path.dirname(src), inc))
             tunit = target.rsplit(".", 1)[0]
             if tunit == unit:
                 continue

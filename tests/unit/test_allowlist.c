@@ -11,9 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../allowlist/addr.h"
-#include "../../allowlist/iptable.h"
-#include "../../allowlist/nametable.h"
+#include "allowlist/addr.h"
+#include "allowlist/iptable.h"
+#include "allowlist/nametable.h"
 #include "testutil.h"
 
 /* ---- helpers ---- */

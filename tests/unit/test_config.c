@@ -16,7 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../../allowlist/config.h"
+#include "allowlist/config.h"
 #include "testutil.h"
 
 /*

@@ -11,9 +11,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../dnscheck/engine.h"
-#include "../../dnscheck/report.h"
-#include "../../dnscheck/resolver.h"
+#include "dnscheck/engine.h"
+#include "dnscheck/report.h"
+#include "dnscheck/resolver.h"
 #include "fakedns.h"
 #include "testutil.h"
 

@@ -12,9 +12,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../dnscheck/escape.h"
-#include "../../dnscheck/front.h"
-#include "../../dnscheck/report.h"
+#include "dnscheck/escape.h"
+#include "dnscheck/front.h"
+#include "dnscheck/report.h"
 #include "testutil.h"
 
 static RC_CONFIG *cfg;

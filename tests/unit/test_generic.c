@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../allowlist/addr.h"
-#include "../../dnscheck/generic.h"
+#include "allowlist/addr.h"
+#include "dnscheck/generic.h"
 
 #define TABLE	"generic_names.tsv"
 

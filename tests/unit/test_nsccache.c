@@ -14,9 +14,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../../allowlist/config.h"
-#include "../../allowlist/iptable.h"
-#include "../../allowlist/nsccache.h"
+#include "allowlist/config.h"
+#include "allowlist/iptable.h"
+#include "allowlist/nsccache.h"
 #include "testutil.h"
 
 /*

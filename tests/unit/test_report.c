@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../dnscheck/engine.h"
-#include "../../dnscheck/escape.h"
-#include "../../dnscheck/report.h"
+#include "dnscheck/engine.h"
+#include "dnscheck/escape.h"
+#include "dnscheck/report.h"
 #include "testutil.h"
 
 static RC_CONFIG *cfg;

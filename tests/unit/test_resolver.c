@@ -15,8 +15,8 @@
 #include <udns.h>
 #include <unistd.h>
 
-#include "../../allowlist/addr.h"
-#include "../../dnscheck/resolver.h"
+#include "allowlist/addr.h"
+#include "dnscheck/resolver.h"
 #include "fakedns.h"
 #include "testutil.h"
 

@@ -27,9 +27,9 @@
 #include <sanitizer/common_interface_defs.h>
 #endif
 
-#include "../../dnscheck/resolver.h"
-#include "../../dnscheck/spf.h"
-#include "../../dnscheck/spfrec.h"
+#include "dnscheck/resolver.h"
+#include "dnscheck/spf.h"
+#include "dnscheck/spfrec.h"
 #include "fakedns.h"
 #include "testutil.h"
 

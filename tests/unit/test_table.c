@@ -6,7 +6,7 @@
 #include <criterion/new/assert.h>
 #include <string.h>
 
-#include "../../dnscheck/table.h"
+#include "dnscheck/table.h"
 
 /* Every [scores] id is reported by exactly one row; so are dnsbl and rhsbl. */
 Test(table, every_scored_id_in_one_row)

@@ -13,7 +13,7 @@
 
 #include <arpa/inet.h>
 
-#include "../../allowlist/config.h"
+#include "allowlist/config.h"
 
 /*
  * Criterion's eq(str, x, "literal") stores the literal in a plain char *,
