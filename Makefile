@@ -42,7 +42,8 @@ endif
 ENGINE_SRC := allowlist/addr.c allowlist/iptable.c allowlist/nametable.c \
               allowlist/nsccache.c allowlist/config.c dnscheck/checks.c dnscheck/escape.c \
               dnscheck/resolver.c dnscheck/ptr.c dnscheck/generic.c \
-              dnscheck/helo.c dnscheck/dnsbl.c dnscheck/spf.c dnscheck/spfcheck.c dnscheck/spfrec.c dnscheck/verdict.c \
+              dnscheck/helo.c dnscheck/dnsbl.c dnscheck/spfcve.c dnscheck/spfguard.c dnscheck/spfreceived.c dnscheck/spfdns.c \
+              dnscheck/spffetch.c dnscheck/spfeval.c dnscheck/spfcheck.c dnscheck/spfrec.c dnscheck/verdict.c \
               dnscheck/checkdef.c dnscheck/ptrgeneric.c dnscheck/helogeneric.c \
               dnscheck/senderdomain.c dnscheck/table.c dnscheck/engine.c \
               dnscheck/report.c dnscheck/front.c
@@ -269,7 +270,7 @@ FUZZ_CFLAGS  := $(CSTD) $(INC) -g -O1 -fsanitize=fuzzer,address,undefined -fno-s
                 -fno-omit-frame-pointer $(filter-out -Werror,$(WARN)) -DRC_FUZZING \
                 -DRC_VERSION='"$(VERSION)"'
 FUZZ_TARGETS := fuzz_config fuzz_cidr fuzz_generic fuzz_codes fuzz_escape fuzz_dnsanswer fuzz_nsccache \
-                $(if $(filter dnscheck/spf.c,$(ENGINE_SRC)),fuzz_spfscreen)
+                $(if $(filter dnscheck/spfcve.c,$(ENGINE_SRC)),fuzz_spfscreen)
 FUZZ_BINS    := $(FUZZ_TARGETS:%=$(FUZZ_DIR)/%)
 
 .PHONY: fuzz-build fuzz fuzz-smoke fuzz-regress

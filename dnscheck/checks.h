@@ -72,7 +72,7 @@ extern int rc_check_by_id(const char *);
 extern const char *rc_status_name(RC_STATUS);
 
 /*
- * A Received-SPF value as dnscheck/spf.c builds it: escaped, folded so no
+ * A Received-SPF value as dnscheck/spfreceived.c builds it: escaped, folded so no
  * line exceeds 998 characters with "Received-SPF: " (RFC 5322 2.1.1). Its
  * parts are bounded there; the longest comes to about 3,400 characters.
  */

@@ -10,7 +10,7 @@
  * resolver's one deadline. Submit the other checks' queries first, then
  * call rc_spf_check(), then wait for the rest.
  *
- * What this adds to libspf2 (see spf.c for how):
+ * What this adds to libspf2 (how: spfdns.c, spffetch.c, spfeval.c):
  *   - RFC 7208 4.6.4 limits, which libspf2 does not enforce: at most 10
  *     DNS-querying terms (include, a, mx, ptr, exists, redirect) in the
  *     whole evaluation, across include: and redirect=, and at most 2 void
@@ -30,6 +30,10 @@
  * returns; nothing this module passes to libspf2 reaches those paths
  * (inputs are validated first, the DNS layer never returns NULL), apart
  * from memory exhaustion inside the library itself.
+ *
+ * This header is the interface of the SPF files (dnscheck/spf*.c; how
+ * they divide the work: spfsession.h, their private header); it has no
+ * spf.c of its own. The CVE screen alone is spfcve.h.
  *
  * Per process: one SPF_server_t, created on first use and reused for every
  * message; rc_spf_shutdown() frees it (tests, valgrind). Not thread-safe
@@ -139,13 +143,5 @@ extern void rc_spf_abandon(void);
  * abort.
  */
 extern bool rc_spf_handlers_installed(void);
-
-/*
- * rc_spf_cve_2023_42118 - would libspf2 1.2.10 (as in Debian 12) overflow
- * a stack buffer compiling this text? record: an SPF record (each term's
- * domain-spec or modifier value is checked); otherwise an explanation
- * string (compiled as a whole). Exposed for tests and the CLI.
- */
-extern bool rc_spf_cve_2023_42118(const char *text, size_t len, bool record);
 
 #endif

@@ -1,7 +1,7 @@
 /*
  * spfcheck.c - the SPF check's row: spf_pass ... spf_temperror
  *
- * The evaluation itself is dnscheck/spf.c (libspf2 on the message's
+ * The evaluation itself is rc_spf_check() (spf.h; libspf2 on the message's
  * resolver); this row runs it and turns its result into the finding.
  */
 #include <stdio.h>

@@ -18,7 +18,7 @@
  */
 #include "fuzz_common.h"
 
-#include "dnscheck/spf.h"
+#include "dnscheck/spfcve.h"
 
 static bool
 screen(const char *text, size_t len, bool record)

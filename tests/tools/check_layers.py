@@ -8,8 +8,9 @@ source files without their extension (`dnscheck/resolver` is resolver.c and reso
 may include its own header and headers of lower layers; an include of the same layer (another
 file) or of a higher one fails, as does a .c/.h file under the source folders that no layer
 names, or a layer entry with no file. Only dnscheck/resolver.c may include <udns.h>: every other
-source reads answers through the resolver's API (issue 13, item 5). Prints one line per finding,
-then `N passed, N failed`.
+source reads answers through the resolver's API (issue 13, item 5). A private header (PRIVATE
+below) may be included only by the files it serves: the SPF files' own headers stay out of
+everything that uses the public spf.h. Prints one line per finding, then `N passed, N failed`.
 """
 
 import os
@@ -20,6 +21,10 @@ REPO = sys.argv[1] if len(sys.argv) > 1 else \
     os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 FOLDERS = ("allowlist", "dnscheck", "local_scan", "tools")
 UDNS_OWNER = "dnscheck/resolver.c"  # the one source that may include <udns.h>
+# Private headers: header -> the units that may include it (besides its own .c).
+SPF_PARTS = {"dnscheck/spfguard", "dnscheck/spfreceived", "dnscheck/spfdns", "dnscheck/spffetch",
+             "dnscheck/spfeval"}
+PRIVATE = {f"{u}.h": SPF_PARTS for u in ["dnscheck/spfsession"] + sorted(SPF_PARTS)}
 
 
 def layers():
@@ -70,6 +75,11 @@ def main():
                                       os.path.join(os.path.dirname(src), inc))
             tunit = target.rsplit(".", 1)[0]
             if tunit == unit:
+                continue
+            if target + ("" if target.endswith(".h") else ".h") in PRIVATE \
+                    and unit not in PRIVATE[target]:
+                bad.append(f"{src}:{lineno}: includes {inc}, private to "
+                           f"{', '.join(sorted(PRIVATE[target]))}")
                 continue
             if tunit not in layer:
                 bad.append(f"{src}:{lineno}: includes {m.group(1)}, in no layer")

@@ -29,6 +29,7 @@
 
 #include "dnscheck/resolver.h"
 #include "dnscheck/spf.h"
+#include "dnscheck/spfcve.h"
 #include "dnscheck/spfrec.h"
 #include "fakedns.h"
 #include "testutil.h"
