@@ -90,8 +90,11 @@ $(BUILD)/test/relaycheck-hooks.so: $(HOOKS_OBJ) $(BUILD)/librelaycheck.a local_s
 	    -Wl,--version-script=local_scan/exports.map \
 	    -Wl,-z,relro,-z,now -Wl,--as-needed $(LIBS)
 
-# The command-line tool: the same engine and report code as the module.
-CLI_OBJ    := $(BUILD)/obj/tools/relaycheck.o
+# The command-line tool: the same engine and report code as the module. One file per mode
+# (check, checkconfig, summary), the command line (args), what they share (cli), main().
+CLI_SRC    := tools/cli.c tools/args.c tools/check.c tools/checkconfig.c tools/summary.c \
+              tools/relaycheck.c
+CLI_OBJ    := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 $(BUILD)/relaycheck: $(CLI_OBJ) $(BUILD)/librelaycheck.a
 	$(CC) -pie -o $@ $(CLI_OBJ) $(BUILD)/librelaycheck.a $(LDSAN) \
 	    -Wl,-z,relro,-z,now -Wl,--as-needed $(LIBS)

@@ -109,6 +109,47 @@ def test_version_and_usage(ctx):
         assert r.stdout == "", (args, r.stdout)
 
 
+# Every rule of the command line (tools/args.c) with its exact message: the rules are checked
+# before any mode runs, in this order of precedence, whatever the order of the options.
+USAGE_RULES = [
+    ([], "--ip ADDR is required (or --check-config, --summary, --version)"),
+    (["--bogus"], "unknown option --bogus"),
+    (["-x"], "unknown option -x"),
+    (["--ip"], "option --ip needs a value"),
+    (["--summary", "--check-config"], "--check-config and --summary do not go together"),
+    (["--check-config", "--ip", GOOD], "--check-config takes only a file name"),
+    (["--json", "--check-config"], "--check-config takes only a file name"),
+    (["--check-config", "--reject-score", "5"], "--check-config takes only a file name"),
+    (["--check-config", "a.ini", "b.ini"], 'unexpected argument "b.ini"'),
+    (["--check-config=a.ini", "b.ini"], 'unexpected argument "b.ini"'),
+    (["--helo", "x.example", "--summary"],
+     "--summary reads log files; --ip, --helo, --from, --auth do not apply"),
+    (["--ip", GOOD, "--score", "ptr_missing=5"],
+     "--reject-score, --tempreject-score and --score go with --summary"),
+    (["--summary", "--reject-score", "-1"], '--reject-score: "-1" is not a score (0..100000)'),
+    (["--summary", "--tempreject-score", "100001"],
+     '--tempreject-score: "100001" is not a score (0..100000)'),
+    (["--summary", "--score", "ptr_missing"],
+     "--score wants CHECK=N, e.g. ptr_missing=5 or dnsbl:zen.spamhaus.org=10"),
+    (["--summary", "--score", "ptr_missing=x"],
+     "--score ptr_missing=x: not an integer score (-1000..1000)"),
+    (["--summary", "--score", "ptr_missing:zone=3"],
+     "--score ptr_missing:zone=3: unknown check (a [scores] key, dnsbl, rhsbl, dnsbl:ZONE or "
+     "rhsbl:ZONE)"),
+    (["--ip", GOOD, "extra"], 'unexpected argument "extra"'),
+    (["--ip", "not-an-ip"], "--ip not-an-ip: not an IPv4 or IPv6 address"),
+    (["--ip", GOOD, "--interface", "zz"], "--interface zz: not an IPv4 or IPv6 address"),
+]
+
+
+def test_usage_errors_name_the_rule(ctx):
+    for args, message in USAGE_RULES:
+        r = run(ctx, *args)
+        assert r.returncode == EX_USAGE, (args, r)
+        assert r.stderr == f"relaycheck: {message}\nTry 'relaycheck --help'.\n", (args, r.stderr)
+        assert r.stdout == "", (args, r.stdout)
+
+
 def test_accept_text(ctx):
     ns, path = setup(ctx)
     r = run(ctx, "--config", path, "--ip", GOOD, "--helo", "mail.good.example",

@@ -1,0 +1,293 @@
+/*
+ * args.c - relaycheck's command line: the options, the rules that combine
+ * them, and the usage text
+ *
+ * One pass of getopt_long() over every option, whatever the mode; then the
+ * mode is chosen (--check-config, --summary, else a check) and what does
+ * not go with it is a usage error (EX_USAGE), with the messages
+ * relaycheck(8) and the tests know. A mode's own arguments are checked
+ * here too, so that a mode's run function gets a command line that holds.
+ */
+#include "args.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <sysexits.h>
+
+#include "allowlist/addr.h"
+
+/* usage - the synopsis and every option */
+static void
+usage(FILE *fp)
+{
+    fprintf(fp,
+	    "usage: %s [--config FILE] --ip ADDR [--helo NAME] [--from ADDR] [--auth]\n"
+	    "                  [--hostname NAME] [--interface ADDR] [--json]\n"
+	    "       %s --check-config [FILE]\n"
+	    "       %s --summary [--reject-score N] [--tempreject-score N]\n"
+	    "                  [--score CHECK=N]... [--config FILE] [--json] [LOGFILE...]\n"
+	    "       %s --version | --help\n"
+	    "\n"
+	    "Runs the relaycheck engine on one message's facts, exactly as the Exim\n"
+	    "module would, and prints the findings, the score, the action, the header\n"
+	    "lines, the SMTP reply, $local_scan_data and the main-log line.\n"
+	    "\n"
+	    "  -c, --config FILE      INI file (default: $RELAYCHECK_CONFIG, else\n"
+	    "                         " RC_DEFAULT_CONFIG ", else built-in defaults)\n"
+	    "  -i, --ip ADDR          the relay host's (client's) IPv4 or IPv6 address\n"
+	    "  -H, --helo NAME        its HELO/EHLO name (default: none)\n"
+	    "  -f, --from ADDR        envelope sender (default: <>, a bounce)\n"
+	    "  -a, --auth             the session authenticated (SMTP AUTH)\n"
+	    "      --hostname NAME    this server's primary_hostname (default: uname -n)\n"
+	    "      --interface ADDR   the local address the client connected to\n"
+	    "  -j, --json             one JSON object instead of text\n"
+	    "  -C, --check-config [FILE]\n"
+	    "                         validate FILE; print the effective configuration\n"
+	    "                         (with defaults) or every error as file:line\n"
+	    "  -s, --summary          count the module's lines in Exim main logs (files\n"
+	    "                         or standard input): messages, actions, check hits\n"
+	    "      --reject-score N   with --summary: what a reject_score of N would do\n"
+	    "      --tempreject-score N\n"
+	    "                         with --summary: the same for tempreject_score\n"
+	    "      --score CHECK=N    with --summary: re-score the hits of CHECK (a\n"
+	    "                         [scores] key, dnsbl:ZONE or rhsbl:ZONE)\n"
+	    "  -V, --version          print the version\n"
+	    "  -h, --help             this text\n"
+	    "\n"
+	    "Exit status: 0 accept (or not checked), 1 reject, 2 tempreject,\n"
+	    "64 usage error, 66 unreadable log file, 70 internal error,\n"
+	    "77 configuration not readable by this user, 78 configuration error.\n",
+	    rc_cli_progname, rc_cli_progname, rc_cli_progname, rc_cli_progname);
+}
+
+/* usage_error - the message, a hint at --help, exit EX_USAGE */
+static void __attribute__((format(printf, 1, 2), noreturn))
+usage_error(const char *fmt,...)
+{
+    va_list ap;
+
+    fprintf(stderr, "%s: ", rc_cli_progname);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\nTry '%s --help'.\n", rc_cli_progname);
+    exit(EX_USAGE);
+}
+
+/* add_rescore - "CHECK=N" */
+static void
+add_rescore(RC_CLI_ARGS *a, const char *arg)
+{
+    const char *eq = strchr(arg, '=');
+    size_t  klen = eq ? (size_t) (eq - arg) : 0;
+    char    key[RC_LABEL_MAX + 16];
+    char   *end;
+    long    n;
+    int     id;
+
+    if (eq == NULL || klen == 0 || klen >= sizeof(key))
+	usage_error("--score wants CHECK=N, e.g. ptr_missing=5 or dnsbl:zen.spamhaus.org=10");
+    memcpy(key, arg, klen);
+    key[klen] = 0;
+    errno = 0;
+    n = strtol(eq + 1, &end, 10);
+    if (errno || *end || end == eq + 1 || n < -1000 || n > 1000)
+	usage_error("--score %s: not an integer score (-1000..1000)", arg);
+    {
+	size_t  idlen = strcspn(key, ":");
+	char    id_only[RC_LABEL_MAX + 16];
+
+	memcpy(id_only, key, idlen);
+	id_only[idlen] = 0;
+	id = rc_check_by_id(id_only);
+	if (id < 0 || id == RC_CHK_ALLOWLIST
+	    || (key[idlen] == ':' && id != RC_CHK_DNSBL && id != RC_CHK_RHSBL))
+	    usage_error("--score %s: unknown check (a [scores] key, dnsbl, rhsbl, "
+			"dnsbl:ZONE or rhsbl:ZONE)", arg);
+    }
+    a->rescore = rc_cli_xrealloc(a->rescore, (a->nrescore + 1) * sizeof(*a->rescore));
+    memcpy(a->rescore[a->nrescore].key, key, klen + 1);
+    a->rescore[a->nrescore++].score = (int) n;
+}
+
+/* parse_threshold - a --reject-score or --tempreject-score value */
+static int
+parse_threshold(const char *opt, const char *v)
+{
+    char   *end;
+    long    n;
+
+    errno = 0;
+    n = strtol(v, &end, 10);
+    if (errno || *end || end == v || n < 0 || n > 100000)
+	usage_error("%s: \"%s\" is not a score (0..100000)", opt, v);
+    return ((int) n);
+}
+
+enum {
+    OPT_HOSTNAME = 256,
+    OPT_INTERFACE,
+    OPT_REJECT_SCORE,
+    OPT_TEMPREJECT_SCORE,
+    OPT_SCORE
+};
+
+/* rc_cli_args_parse - the command line into *a (args.h) */
+
+int
+rc_cli_args_parse(RC_CLI_ARGS *a, int argc, char **argv)
+{
+    static const struct option longopts[] = {
+	{"config", required_argument, NULL, 'c'},
+	{"ip", required_argument, NULL, 'i'},
+	{"helo", required_argument, NULL, 'H'},
+	{"from", required_argument, NULL, 'f'},
+	{"auth", no_argument, NULL, 'a'},
+	{"hostname", required_argument, NULL, OPT_HOSTNAME},
+	{"interface", required_argument, NULL, OPT_INTERFACE},
+	{"json", no_argument, NULL, 'j'},
+	{"check-config", optional_argument, NULL, 'C'},
+	{"summary", no_argument, NULL, 's'},
+	{"reject-score", required_argument, NULL, OPT_REJECT_SCORE},
+	{"tempreject-score", required_argument, NULL, OPT_TEMPREJECT_SCORE},
+	{"score", required_argument, NULL, OPT_SCORE},
+	{"version", no_argument, NULL, 'V'},
+	{"help", no_argument, NULL, 'h'},
+	{NULL, 0, NULL, 0},
+    };
+    static struct utsname un;
+    static char hostname[sizeof(un.nodename)];
+    bool    check_cfg = false, summary = false, check_opts = false;
+    const char *cfg_file = NULL;
+    int     c;
+
+    memset(a, 0, sizeof(*a));
+    a->helo = "";
+    a->from = "";
+    a->reject_score = -1;
+    a->tempreject_score = -1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":c:i:H:f:ajC::sVh", longopts, NULL)) != -1) {
+	switch (c) {
+	case 'c':
+	    a->config = optarg;
+	    break;
+	case 'i':
+	    a->ip = optarg;
+	    check_opts = true;
+	    break;
+	case 'H':
+	    a->helo = optarg;
+	    check_opts = true;
+	    break;
+	case 'f':
+	    a->from = optarg;
+	    check_opts = true;
+	    break;
+	case 'a':
+	    a->auth = true;
+	    check_opts = true;
+	    break;
+	case OPT_HOSTNAME:
+	    a->hostname = optarg;
+	    check_opts = true;
+	    break;
+	case OPT_INTERFACE:
+	    a->interface = optarg;
+	    check_opts = true;
+	    break;
+	case 'j':
+	    a->json = true;
+	    break;
+	case 'C':
+	    check_cfg = true;
+	    cfg_file = optarg;
+	    break;
+	case 's':
+	    summary = true;
+	    break;
+	case OPT_REJECT_SCORE:
+	    a->reject_score = parse_threshold("--reject-score", optarg);
+	    a->whatif = true;
+	    break;
+	case OPT_TEMPREJECT_SCORE:
+	    a->tempreject_score = parse_threshold("--tempreject-score", optarg);
+	    a->whatif = true;
+	    break;
+	case OPT_SCORE:
+	    add_rescore(a, optarg);
+	    a->whatif = true;
+	    break;
+	case 'V':
+	    printf("relaycheck %s\n", RC_VERSION);
+	    return (0);
+	case 'h':
+	    usage(stdout);
+	    return (0);
+	case ':':
+	    usage_error("option %s needs a value", argv[optind - 1]);
+	default:
+	    if (optopt)
+		usage_error("unknown option -%c", optopt);
+	    usage_error("unknown option %s", argv[optind - 1]);
+	}
+    }
+
+    if (check_cfg + summary > 1)
+	usage_error("--check-config and --summary do not go together");
+    if (check_cfg) {
+	if (check_opts || a->whatif || a->json)
+	    usage_error("--check-config takes only a file name");
+	if (cfg_file == NULL && optind < argc)
+	    cfg_file = argv[optind++];
+	if (cfg_file == NULL)
+	    cfg_file = a->config;
+	if (optind < argc)
+	    usage_error("unexpected argument \"%s\"", argv[optind]);
+	a->config = cfg_file;
+	a->mode = RC_CLI_CHECK_CONFIG;
+	return (-1);
+    }
+    if (summary) {
+	if (check_opts)
+	    usage_error("--summary reads log files; --ip, --helo, --from, --auth do not apply");
+	a->files = argv + optind;
+	a->nfiles = argc - optind;
+	a->mode = RC_CLI_SUMMARY;
+	return (-1);
+    }
+    if (a->whatif)
+	usage_error("--reject-score, --tempreject-score and --score go with --summary");
+    if (optind < argc)
+	usage_error("unexpected argument \"%s\"", argv[optind]);
+    if (a->ip == NULL)
+	usage_error("--ip ADDR is required (or --check-config, --summary, --version)");
+    {
+	RC_ADDR addr;
+
+	if (!rc_addr_parse(a->ip, &addr))
+	    usage_error("--ip %s: not an IPv4 or IPv6 address", a->ip);
+	if (a->interface && !rc_addr_parse(a->interface, &addr))
+	    usage_error("--interface %s: not an IPv4 or IPv6 address", a->interface);
+    }
+    if (a->hostname == NULL && uname(&un) == 0) {
+	snprintf(hostname, sizeof(hostname), "%s", un.nodename);
+	a->hostname = hostname;
+    }
+    a->mode = RC_CLI_CHECK;
+    return (-1);
+}
+
+/* rc_cli_args_free - the --score list */
+
+void
+rc_cli_args_free(RC_CLI_ARGS *a)
+{
+    free(a->rescore);
+    a->rescore = NULL;
+    a->nrescore = 0;
+}

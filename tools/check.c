@@ -1,0 +1,304 @@
+/*
+ * check.c - relaycheck's default mode: one message's facts through the
+ * engine, exactly as the local_scan adapter runs them
+ *
+ * The same configuration loader, the same rc_front_check() (which runs
+ * rc_engine_check() and renders every text) on the same facts, with no
+ * connection cache. Printed: the findings, the total, the action, the
+ * header lines the module would add, the SMTP reply Exim would send on a
+ * rejection or $local_scan_data, and the main-log line; as text, or as
+ * one JSON object (--json; its fields are in relaycheck(8)). The exit
+ * status is the action: 0 accept, 1 reject (550), 2 tempreject (451).
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "dnscheck/engine.h"
+#include "dnscheck/front.h"
+#include "dnscheck/report.h"
+#include "dnscheck/spf.h"
+#include "cli.h"
+
+#define EXIT_ACCEPT	0
+#define EXIT_REJECT	1
+#define EXIT_TEMPREJECT	2
+
+/* The texts of the verdict, rendered as the adapter renders them. */
+static RC_FRONT_OUT out;
+
+/* split_header - "Name: value\n" -> name, and value (without the newline), in place */
+static void
+split_header(const char *text, char *name, size_t nlen, const char **value, size_t *vlen)
+{
+    const char *colon = strchr(text, ':');
+    size_t  n = colon ? (size_t) (colon - text) : 0;
+    size_t  len = strlen(text);
+
+    snprintf(name, nlen, "%.*s", (int) n, text);
+    *value = colon ? colon + 1 : text;
+    while (**value == ' ')
+	(*value)++;
+    *vlen = len - (size_t) (*value - text);
+    if (*vlen > 0 && (*value)[*vlen - 1] == '\n')
+	(*vlen)--;
+}
+
+/* print_reply - the reply as Exim sends it: "550-..." lines, "550 " last */
+static void
+print_reply(FILE *fp, int code, const char *text, const char *indent)
+{
+    const char *s = text;
+
+    for (;;) {
+	const char *nl = strchr(s, '\n');
+
+	fprintf(fp, "%s%d%c%.*s\n", indent, code, nl ? '-' : ' ',
+		nl ? (int) (nl - s) : (int) strlen(s), s);
+	if (nl == NULL)
+	    break;
+	s = nl + 1;
+    }
+}
+
+/* json_reply_lines - the reply's lines as Exim sends them, a JSON array */
+static void
+json_reply_lines(FILE *fp, int code, const char *text)
+{
+    const char *s = text;
+    bool    first = true;
+
+    fputc('[', fp);
+    for (;;) {
+	const char *nl = strchr(s, '\n');
+	char    line[RC_TEXT_MAX + RC_DETAIL_MAX + 512];
+
+	snprintf(line, sizeof(line), "%d%c%.*s", code, nl ? '-' : ' ',
+		 nl ? (int) (nl - s) : (int) strlen(s), s);
+	if (!first)
+	    fputs(", ", fp);
+	first = false;
+	rc_cli_json_str(fp, line);
+	if (nl == NULL)
+	    break;
+	s = nl + 1;
+    }
+    fputc(']', fp);
+}
+
+/* print_thresholds - "reject at N, tempreject at M, ..." */
+static void
+print_thresholds(FILE *fp, const RC_CONFIG *cfg)
+{
+    if (cfg->reject_score > 0)
+	fprintf(fp, "reject at %d", cfg->reject_score);
+    else
+	fprintf(fp, "never rejects");
+    if (cfg->tempreject_score > 0)
+	fprintf(fp, ", tempreject at %d", cfg->tempreject_score);
+    if (cfg->on_dns_failure == RC_DNSFAIL_TEMPREJECT)
+	fprintf(fp, ", tempreject on DNS failure");
+}
+
+/* text_output - the verdict and every text of it, for a reader */
+static void
+text_output(const RC_CLI_ARGS *o, const RC_CONFIG *cfg, const char *cfgname,
+	    const RC_VERDICT *v, int code)
+{
+    char    line[RC_TEXT_MAX + RC_DETAIL_MAX + RC_LABEL_MAX + 16];
+
+    printf("relaycheck %s: client %s, HELO %s, sender <%s>%s\n", RC_VERSION, o->ip,
+	   o->helo[0] ? o->helo : "(none)", o->from, o->auth ? ", authenticated" : "");
+    printf("configuration: %s\n", cfgname);
+    if (v->skipped) {
+	printf("\nnot checked: %s\n", v->skip_reason);
+	if (v->note[0])
+	    printf("note: %s\n", v->note);
+	printf("action: accept\n\n");
+	printf("headers: none (messages that are not checked get no headers and no "
+	       "log line)\n");
+	printf("$local_scan_data: %s\n", out.lsdata);
+	return;
+    }
+    printf("\nfindings:\n");
+    for (size_t i = 0; i < v->nfindings; i++) {
+	rc_report_finding(&v->findings[i], line, sizeof(line));
+	printf("  %-4s %s\n", rc_status_name(v->findings[i].status), line);
+    }
+    if (v->omitted > 0)
+	printf("  ...  %zu more findings not shown (%+d of the score%s)\n", v->omitted,
+	       v->omitted_score, v->omitted_temp ? ", some not checked" : "");
+    if (v->nfindings == 0 && v->omitted == 0)
+	printf("  (none)\n");
+    printf("total: %d (", v->score);
+    print_thresholds(stdout, cfg);
+    printf(")\n");
+    printf("action: %s\n", rc_action_name(v->action));
+    if (v->note[0])
+	printf("note: %s\n", v->note);
+    printf("\nheaders:\n%s%s%s", out.received_spf, out.score, out.report);
+    if (code) {
+	printf("\nSMTP reply:\n");
+	print_reply(stdout, code, out.reply, "");
+    } else
+	printf("\n$local_scan_data: %s\n", out.lsdata);
+    printf("\nmain log:\n%s\n", out.log);
+}
+
+/* json_output - the same as one JSON object (relaycheck(8)) */
+static void
+json_output(const RC_CLI_ARGS *o, const RC_CONFIG *cfg, const char *cfgname,
+	    const RC_VERDICT *v, int code, int status)
+{
+    char    line[RC_TEXT_MAX + RC_DETAIL_MAX + RC_LABEL_MAX + 16], name[RC_PREFIX_MAX + 16];
+    const char *hdrs[3] = {out.received_spf, out.score, out.report};
+    int     nh = 0;
+
+    printf("{\"version\": ");
+    rc_cli_json_str(stdout, RC_VERSION);
+    printf(", \"config\": ");
+    rc_cli_json_str(stdout, cfgname);
+    printf(",\n \"ip\": ");
+    rc_cli_json_str(stdout, o->ip);
+    printf(", \"helo\": ");
+    rc_cli_json_str(stdout, o->helo);
+    printf(", \"sender\": ");
+    rc_cli_json_str(stdout, o->from);
+    printf(", \"authenticated\": %s,\n \"findings\": [", o->auth ? "true" : "false");
+    for (size_t i = 0; i < v->nfindings; i++) {
+	const RC_FINDING *f = &v->findings[i];
+
+	rc_report_finding(f, line, sizeof(line));
+	printf("%s\n  {\"check\": ", i ? "," : "");
+	rc_cli_json_str(stdout, rc_checkinfo[f->check].id);
+	printf(", \"status\": ");
+	rc_cli_json_str(stdout, rc_status_name(f->status));
+	printf(", \"score\": %d, \"text\": ",
+	       f->status == RC_HIT || f->status == RC_TEMP ? f->score : 0);
+	rc_cli_json_str(stdout, f->text);
+	printf(", \"detail\": ");
+	rc_cli_json_str(stdout, f->detail);
+	printf(", \"label\": ");
+	rc_cli_json_str(stdout, f->label);
+	printf(", \"line\": ");
+	rc_cli_json_str(stdout, line);
+	printf("}");
+    }
+    printf("],\n \"omitted\": {\"findings\": %zu, \"score\": %d, \"temp\": %s},",
+	   v->omitted, v->omitted_score, v->omitted_temp ? "true" : "false");
+    printf("\n \"score\": %d, \"action\": \"%s\", \"skipped\": ", v->score,
+	   rc_action_name(v->action));
+    if (v->skipped)
+	rc_cli_json_str(stdout, v->skip_reason);
+    else
+	printf("false");
+    printf(", \"allowlisted\": %s, \"temp\": %s, \"reject_score\": %d, "
+	   "\"tempreject_score\": %d,\n \"note\": ",
+	   v->allowlisted ? "true" : "false", v->temp_seen ? "true" : "false",
+	   cfg->reject_score, cfg->tempreject_score);
+    rc_cli_json_str(stdout, v->note);
+    printf(", \"queries\": %d, \"time_ms\": %ld,\n \"headers\": [", v->queries, v->elapsed_ms);
+    for (int i = 0; i < 3 && !v->skipped; i++) {
+	const char *val;
+	size_t  vlen;
+	char   *copy;
+
+	if (hdrs[i][0] == 0)
+	    continue;
+	split_header(hdrs[i], name, sizeof(name), &val, &vlen);
+	if ((copy = strndup(val, vlen)) == NULL)
+	    exit(EX_SOFTWARE);
+	printf("%s\n  {\"name\": ", nh++ ? "," : "");
+	rc_cli_json_str(stdout, name);
+	printf(", \"value\": ");
+	rc_cli_json_str(stdout, copy);
+	printf(", \"text\": ");
+	rc_cli_json_str(stdout, hdrs[i]);
+	printf("}");
+	free(copy);
+    }
+    printf("],\n \"reply\": ");
+    if (code) {
+	printf("{\"code\": %d, \"text\": ", code);
+	rc_cli_json_str(stdout, out.reply);
+	printf(", \"lines\": ");
+	json_reply_lines(stdout, code, out.reply);
+	printf("}");
+    } else
+	printf("null");
+    printf(",\n \"local_scan_data\": ");
+    if (code)
+	printf("null");
+    else
+	rc_cli_json_str(stdout, out.lsdata);
+    printf(", \"log\": ");
+    if (v->skipped)
+	printf("null");
+    else
+	rc_cli_json_str(stdout, out.log);
+    printf(", \"exit\": %d}\n", status);
+}
+
+/* spf_log - libspf2's warnings, which the module writes to the main log */
+static void
+spf_log(int level, const char *msg)
+{
+    if (level <= RC_SPF_LOG_WARNING)
+	fprintf(stderr, "%s: spf: %s\n", rc_cli_progname, msg);
+}
+
+/* rc_cli_check - the mode's run function (cli.h) */
+
+int
+rc_cli_check(const RC_CLI_ARGS *o)
+{
+    const char *used;
+    bool    defaults;
+    const RC_CONFIG *cfg;
+    RC_FACTS facts;
+    static RC_VERDICT verdict;
+    RC_VERDICT *v = &verdict;
+    char    cfgname[PATH_MAX + 64];
+    int     status = EXIT_ACCEPT;
+
+    if ((cfg = rc_cli_config_load(o->config, &used, &defaults)) == NULL) {
+	if (rc_cli_config_noperm)
+	    return (EX_NOPERM);
+	fprintf(stderr, "%s: %s: configuration error: the module answers every message "
+		"\"451 %s\"\n", rc_cli_progname, used, RC_FRONT_CONFIG_ERROR_REPLY);
+	return (EX_CONFIG);
+    }
+    if (defaults)
+	snprintf(cfgname, sizeof(cfgname), "built-in defaults (%s not found)", used);
+    else
+	snprintf(cfgname, sizeof(cfgname), "%s", used);
+
+    /* The facts, as the adapter gathers them from Exim. */
+    memset(&facts, 0, sizeof(facts));
+    facts.ip = o->ip;
+    facts.helo = o->helo;
+    facts.sender = o->from;
+    facts.authenticated = o->auth;
+    facts.primary_hostname = o->hostname;
+    facts.interface_ip = o->interface;
+
+    rc_spf_set_log(spf_log);
+    rc_front_check(cfg, &facts, NULL, v, &out);
+    rc_spf_shutdown();
+    if (out.code == 550)
+	status = EXIT_REJECT;
+    else if (out.code == 451)
+	status = EXIT_TEMPREJECT;
+    if (o->json)
+	json_output(o, cfg, cfgname, v, out.code, status);
+    else
+	text_output(o, cfg, cfgname, v, out.code);
+    rc_cli_config_release();
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+	fprintf(stderr, "%s: writing output: %s\n", rc_cli_progname, strerror(errno));
+	return (EX_SOFTWARE);
+    }
+    return (status);
+}

@@ -1,0 +1,93 @@
+/*
+ * cli.h - private to the relaycheck command: what its parts share
+ *
+ * The command (tools/) is cut by concern:
+ *	relaycheck.c	main(): the arguments parsed, one mode run
+ *	args.c		the options, the rules that combine them, usage
+ *	check.c		one message's facts through the engine, as text or JSON
+ *	checkconfig.c	--check-config
+ *	summary.c	--summary over Exim main logs
+ *	cli.c		what they share: the configuration found as the module
+ *			finds it, JSON strings, the program's name
+ * A new mode is a file with its run function (declared below), its value
+ * in RC_CLI_MODE, its options in args.c, and one line in main's table of
+ * modes (relaycheck.c).
+ */
+#ifndef RC_CLI_H_INCLUDED
+#define RC_CLI_H_INCLUDED
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "allowlist/config.h"
+#include "dnscheck/checks.h"
+
+#ifndef RC_VERSION
+#define RC_VERSION "unknown"
+#endif
+
+/* The modes; args.c chooses one, main() runs it. */
+typedef enum rc_cli_mode {
+    RC_CLI_CHECK,			/* the default: --ip ADDR ... */
+    RC_CLI_CHECK_CONFIG,		/* --check-config [FILE] */
+    RC_CLI_SUMMARY,			/* --summary [LOGFILE...] */
+    RC_CLI_NMODES
+} RC_CLI_MODE;
+
+/* --score CHECK=N */
+typedef struct rc_cli_rescore {
+    char        key[RC_LABEL_MAX + 16];	/* "ptr_missing", "dnsbl:zone", "dnsbl" */
+    int         score;
+} RC_CLI_RESCORE;
+
+/* The command line, as args.c parsed and checked it. */
+typedef struct rc_cli_args {
+    RC_CLI_MODE mode;
+    const char *config;			/* --config; --check-config: the file */
+    bool        json;			/* --json */
+    /* RC_CLI_CHECK: the facts */
+    const char *ip;
+    const char *helo;			/* "" if none */
+    const char *from;			/* "" for a bounce */
+    bool        auth;
+    const char *hostname;		/* default: uname -n */
+    const char *interface;		/* NULL if none */
+    /* RC_CLI_SUMMARY: the what-if, the log files */
+    bool        whatif;			/* any of the three below given */
+    int         reject_score;		/* -1: the configuration's */
+    int         tempreject_score;	/* -1: the configuration's */
+    RC_CLI_RESCORE *rescore;		/* malloc'ed */
+    size_t      nrescore;
+    char      **files;			/* none: standard input */
+    int         nfiles;
+} RC_CLI_ARGS;
+
+/* The modes' run functions: each returns the exit status. */
+extern int rc_cli_check(const RC_CLI_ARGS *);		/* check.c */
+extern int rc_cli_check_config(const RC_CLI_ARGS *);	/* checkconfig.c */
+extern int rc_cli_summary(const RC_CLI_ARGS *);	/* summary.c */
+
+/* "relaycheck", the prefix of every message on stderr */
+extern const char rc_cli_progname[];
+
+/*
+ * rc_cli_config_load - the configuration the module would use: opt_path
+ * (--config), else $RELAYCHECK_CONFIG, else the compiled default file,
+ * else (that file absent) the built-in defaults. NULL after printing the
+ * errors; rc_cli_config_noperm is then set when this user may not read
+ * the file. *used: the path; *defaults: the built-in defaults are used.
+ * rc_cli_config_release() when done.
+ */
+extern const RC_CONFIG *rc_cli_config_load(const char *opt_path, const char **used,
+					   bool *defaults);
+extern void rc_cli_config_release(void);
+extern bool rc_cli_config_noperm;
+
+/* rc_cli_json_str - s as a JSON string ("" for NULL) */
+extern void rc_cli_json_str(FILE *fp, const char *s);
+
+/* rc_cli_xrealloc - realloc(), or exit EX_SOFTWARE with a message */
+extern void *rc_cli_xrealloc(void *p, size_t n);
+
+#endif
