@@ -31,9 +31,10 @@
  * (inputs are validated first, the DNS layer never returns NULL), apart
  * from memory exhaustion inside the library itself.
  *
- * This header is the interface of the SPF files (dnscheck/spf*.c; how
- * they divide the work: spfsession.h, their private header); it has no
- * spf.c of its own. The CVE screen alone is spfcve.h.
+ * This header is the interface of the SPF files spfguard.c,
+ * spfreceived.c, spfdns.c, spffetch.c and spfeval.c (how they divide the
+ * work: spfsession.h, their private header); there is no spf.c. The CVE
+ * screen alone is spfcve.h.
  *
  * Per process: one SPF_server_t, created on first use and reused for every
  * message; rc_spf_shutdown() frees it (tests, valgrind). Not thread-safe
