@@ -26,6 +26,21 @@ def cli(ctx):
     return path
 
 
+def option_rows(ctx):
+    """The option table and the catalogue's scores, from build/tests/optrows: a list of
+    (section kind, key, type, default), default None for a key without one."""
+    path = os.environ.get("RELAYCHECK_OPTROWS", os.path.join(REPO, "build", "tests", "optrows"))
+    if not os.path.exists(path):
+        if os.environ.get("E2E_REQUIRE_MODULE"):
+            raise AssertionError(f"{path} not built")
+        ctx.skip(f"{path} not built (run make {os.path.relpath(path, REPO)})")
+    r = subprocess.run([path], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    rows = [tuple(line.split("\t")) for line in r.stdout.splitlines()]
+    assert rows and all(len(row) == 4 for row in rows), r.stdout
+    return [(sec, key, typ, None if d == "-" else d) for sec, key, typ, d in rows]
+
+
 def check_config(ctx, path):
     return subprocess.run([cli(ctx), "--check-config", path], capture_output=True, text=True,
                           env={"PATH": "/usr/bin:/bin", "LANG": "C"}, timeout=60)
