@@ -40,7 +40,8 @@ BUILD      := build/sanitize
 endif
 
 ENGINE_SRC := allowlist/addr.c allowlist/iptable.c allowlist/nametable.c \
-              allowlist/nsccache.c allowlist/config.c dnscheck/checks.c dnscheck/escape.c \
+              allowlist/nsccache.c allowlist/parse.c allowlist/config.c allowlist/options.c \
+              allowlist/inifile.c allowlist/dump.c dnscheck/listsyntax.c dnscheck/checks.c dnscheck/escape.c \
               dnscheck/resolver.c dnscheck/ptr.c dnscheck/generic.c \
               dnscheck/helo.c dnscheck/dnsbl.c dnscheck/spfcve.c dnscheck/spfguard.c dnscheck/spfreceived.c dnscheck/spfdns.c \
               dnscheck/spffetch.c dnscheck/spfeval.c dnscheck/spfcheck.c dnscheck/spfrec.c dnscheck/verdict.c \
@@ -111,6 +112,13 @@ $(UNIT_BIN): $(UNIT_SRC) tests/unit/fakedns.c tests/unit/fakedns.h $(BUILD)/libr
 	    -o $@ $(UNIT_SRC) tests/unit/fakedns.c $(BUILD)/librelaycheck.a $(LDSAN) \
 	    $$(pkg-config --cflags --libs criterion) $(LIBS)
 
+# The option table and the catalogue's scores as text, for test_defaults and test_examples.
+OPTROWS    := $(BUILD)/tests/optrows
+$(OPTROWS): tests/tools/optrows.c $(BUILD)/librelaycheck.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(INC) $(OPT) $(WARN) $(HARDEN) $(filter -fsanitize% -fno-%,$(CFLAGS_ALL)) \
+	    -o $@ $< $(BUILD)/librelaycheck.a $(LDSAN) $(LIBS)
+
 deps:
 	@sh tests/tools/deps.sh
 
@@ -156,9 +164,9 @@ endif
 
 E2E_ENV     = E2E_REQUIRE_MODULE=1 RELAYCHECK_MODULE=$(abspath $(BUILD)/relaycheck.so) \
 	      RELAYCHECK_HOOKS_MODULE=$(abspath $(BUILD)/test/relaycheck-hooks.so) \
-	      RELAYCHECK_CLI=$(abspath $(BUILD)/relaycheck)
+	      RELAYCHECK_CLI=$(abspath $(BUILD)/relaycheck) RELAYCHECK_OPTROWS=$(abspath $(OPTROWS))
 
-test-e2e: $(BUILD)/relaycheck.so $(BUILD)/relaycheck $(BUILD)/test/relaycheck-hooks.so check-exports
+test-e2e: $(BUILD)/relaycheck.so $(BUILD)/relaycheck $(BUILD)/test/relaycheck-hooks.so $(OPTROWS) check-exports
 ifeq ($(SANITIZE),1)
 	@rm -rf $(SANLOG)/e2e && mkdir -p $(SANLOG)/e2e && chmod 1777 $(SANLOG) $(SANLOG)/e2e
 	$(E2E_ENV) E2E_EXIM_ENV="LD_PRELOAD=$(SAN_PRELOAD) $(call SAN_ENV,e2e,:fast_unwind_on_malloc=0:malloc_context_size=64)" \
@@ -173,7 +181,7 @@ endif
 # timing tests are left out: valgrind is slow.
 VG_DIR     := $(abspath $(BUILD))/valgrind
 VG_TESTS   := test_core test_checks test_faults.test_hostile test_faults.test_txt test_abort
-test-valgrind: $(BUILD)/relaycheck.so $(BUILD)/test/relaycheck-hooks.so
+test-valgrind: $(BUILD)/relaycheck.so $(BUILD)/test/relaycheck-hooks.so $(OPTROWS)
 	@rm -rf $(VG_DIR) && mkdir -p $(VG_DIR) && chmod 1777 $(VG_DIR)
 	@# valgrind refuses set-uid programs: run a plain copy of exim4 (as root, like the tests)
 	install -m 0755 /usr/sbin/exim4 $(VG_DIR)/exim4
@@ -254,7 +262,7 @@ exim-static:
 	$(PYTHON) tests/tools/exim-static.py $(abspath build/librelaycheck.a)
 
 # test_core's cases, the local_scan options and the symbol checks against build/exim-static/exim.
-test-static: exim-static $(BUILD)/relaycheck.so
+test-static: exim-static $(BUILD)/relaycheck.so $(OPTROWS)
 	$(E2E_ENV) E2E_REQUIRE_STATIC=1 EXIM_STATIC=$(abspath build/exim-static/exim) \
 	    $(PYTHON) tests/e2e/run.py test_static.
 

@@ -6,9 +6,13 @@
  * changed afterwards; rc_config_free() releases it. rc_config_defaults()
  * gives the built-in configuration used when the default file is absent.
  *
- * The schema (sections, keys, defaults) is documented in README.md and
- * relaycheck.ini(5), the reference; doc/HACKING.md (4.4) says which inih
- * behaviours the parser works around.
+ * The schema (sections, keys, defaults) is the option table in options.c,
+ * one row per key; it is documented in README.md and relaycheck.ini(5),
+ * the reference. The functions below are spread over the configuration
+ * layers: config.c (freeing, file stamps), options.c (the table, the
+ * defaults, rc_config_override), inifile.c (reading a file) and dump.c
+ * (rc_config_dump); doc/HACKING.md (4.4) says which inih behaviours the
+ * reader works around.
  */
 #ifndef RC_CONFIG_H_INCLUDED
 #define RC_CONFIG_H_INCLUDED
@@ -20,30 +24,31 @@
 #include <sys/stat.h>
 
 #include "dnscheck/checks.h"
+#include "dnscheck/listsyntax.h"
 #include "iptable.h"
 #include "nametable.h"
+#include "parse.h"
 
 #define RC_DEFAULT_CONFIG	"/etc/exim4/relaycheck.ini"
 #define RC_MAX_NAMESERVERS	6		/* udns DNS_MAXSERV */
 #define RC_PREFIX_MAX		48
 
+/*
+ * Built-in defaults that are also the static build's Exim options: the
+ * option table (options.c) runs them through their setters like every
+ * other default, and local_scan/relaycheck.c initialises its options
+ * with them, which `exim -bP local_scan' shows.
+ */
+#define RC_DEFAULT_REJECT_SCORE		15
+#define RC_DEFAULT_TEMPREJECT_SCORE	0
+#define RC_DEFAULT_DNS_TIMEOUT_S	5	/* seconds: Exim's opt_time */
+#define RC_DEFAULT_ON_DNS_FAILURE	"accept"
+#define RC_DEFAULT_HEADER_PREFIX	"X-Relaycheck"
+
 typedef enum rc_dnsfail {
     RC_DNSFAIL_ACCEPT,
     RC_DNSFAIL_TEMPREJECT
 } RC_DNSFAIL;
-
-/* One item of a blocklist `codes` value: a range or a bitmask. */
-typedef struct rc_code {
-    bool        bitmask;		/* match if (answer & mask) != 0 */
-    unsigned    lo, hi;			/* host byte order; or mask in lo */
-    int         score;			/* -1: the list's own score */
-} RC_CODE;
-
-typedef enum rc_rhs_target {
-    RC_RHS_SENDER,
-    RC_RHS_HELO,
-    RC_RHS_PTR
-} RC_RHS_TARGET;
 
 typedef struct rc_list {
     char       *zone;
@@ -115,21 +120,6 @@ extern bool rc_filestamp_equal(const RC_FILESTAMP *, const RC_FILESTAMP *);
 
 /* rc_config_dump - the effective configuration, as an INI text (malloc'ed) */
 extern char *rc_config_dump(const RC_CONFIG *);
-
-/* rc_parse_duration - "5s", "500ms", "2m"; bare number = seconds */
-extern bool rc_parse_duration(const char *, int *ms);
-
-/* rc_parse_sockaddr - "IP", "IP:port", "[IPv6]:port"; port 0 = default 53 */
-extern bool rc_parse_sockaddr(const char *, struct sockaddr_storage *);
-
-/* rc_parse_codes - blocklist `codes` list into a malloc'ed array */
-extern bool rc_parse_codes(const char *, RC_CODE **, size_t *, const char **why);
-
-/*
- * rc_codes_match - does an answer (host byte order) match the list? The
- * first matching item's own score, or -1 for the list's score, is stored.
- */
-extern bool rc_codes_match(const RC_CODE *, size_t, unsigned answer, int *score);
 
 /*
  * rc_config_override - set one single-valued [relaycheck] key (e.g.

@@ -196,7 +196,7 @@ read_text(const char *path, const RC_FILESTAMP *stamp, size_t *len)
 
 /*
  * strip_ip_lines - the text without the `ip' lines of [no_server_check]
- * sections, by the line rules of config.c's reader: a section starts with
+ * sections, by the line rules of inifile.c's reader: a section starts with
  * '[' after optional blanks; a key is the text before the first '=' or
  * ':'. (The caller checks that the result gives the same configuration.)
  */

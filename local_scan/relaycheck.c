@@ -59,19 +59,19 @@ static RC_FRONT_OUT rc_out;
  * validated like it; one that is not set leaves the INI value alone. Exim
  * marks the options it has read by or-ing opt_set into .type (macros.h,
  * not exported in local_scan.h), so the table must not be const. The
- * initial values are the built-in defaults, which `exim -bP local_scan'
- * shows for options that are not set. Sorted: Exim looks them up by
- * binary chop.
+ * initial values are the built-in defaults (config.h's RC_DEFAULT_*, the
+ * same the option table uses), which `exim -bP local_scan' shows for
+ * options that are not set. Sorted: Exim looks them up by binary chop.
  */
 #define RC_OPT_SET	0x400			/* Exim's opt_set */
 #define RC_OPT_MASK	0x00ff			/* Exim's opt_mask */
 
 static uschar *rc_opt_config_file = NULL;
-static int rc_opt_dns_timeout = 5;		/* opt_time: seconds */
-static uschar *rc_opt_header_prefix = US "X-Relaycheck";
-static uschar *rc_opt_on_dns_failure = US "accept";
-static int rc_opt_reject_score = 15;
-static int rc_opt_tempreject_score = 0;
+static int rc_opt_dns_timeout = RC_DEFAULT_DNS_TIMEOUT_S;	/* opt_time: seconds */
+static uschar *rc_opt_header_prefix = US RC_DEFAULT_HEADER_PREFIX;
+static uschar *rc_opt_on_dns_failure = US RC_DEFAULT_ON_DNS_FAILURE;
+static int rc_opt_reject_score = RC_DEFAULT_REJECT_SCORE;
+static int rc_opt_tempreject_score = RC_DEFAULT_TEMPREJECT_SCORE;
 
 optionlist local_scan_options[] = {
     {"config_file", opt_stringptr, {&rc_opt_config_file}},

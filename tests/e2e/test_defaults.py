@@ -5,7 +5,9 @@ The built-in defaults are what `relaycheck --check-config` prints for a file hol
 section headers: the effective configuration, defaults included. Documents checked against it:
 relaycheck.ini(5) (each key's "default ..."), README's tables, exim-conf-examples/relaycheck.ini
 (which says its values are the built-in ones) and the packaged /etc/exim4/relaycheck.ini (its
-list of built-in scores)."""
+list of built-in scores). And the other way round, from the option table itself
+(build/tests/optrows prints its rows and the catalogue's scores): every row is documented with
+its default, and no document names a key the table lacks."""
 
 import glob
 import os
@@ -24,6 +26,21 @@ def cli(ctx):
             raise AssertionError(f"{path} not built")
         ctx.skip(f"{path} not built (run make)")
     return path
+
+
+def option_rows(ctx):
+    """The option table and the catalogue's scores, from build/tests/optrows: a list of
+    (section kind, key, type, default), default None for a key without one."""
+    path = os.environ.get("RELAYCHECK_OPTROWS", os.path.join(REPO, "build", "tests", "optrows"))
+    if not os.path.exists(path):
+        if os.environ.get("E2E_REQUIRE_MODULE"):
+            raise AssertionError(f"{path} not built")
+        ctx.skip(f"{path} not built (run make {os.path.relpath(path, REPO)})")
+    r = subprocess.run([path], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    rows = [tuple(line.split("\t")) for line in r.stdout.splitlines()]
+    assert rows and all(len(row) == 4 for row in rows), r.stdout
+    return [(sec, key, typ, None if d == "-" else d) for sec, key, typ, d in rows]
 
 
 def check_config(ctx, path):
@@ -302,3 +319,99 @@ def test_documented_line_length_holds(ctx):
         for n in (250, 5000):
             assert loads(n, True), f"a comment of {n} characters does not load"
             assert loads(n, False), f"a list line of about {n} characters does not load"
+
+
+# ---- every row of the option table, both ways ----
+
+# sections of the page and of README that document rows; README's [rhsbl] is prose
+KINDS = ("relaycheck", "no_server_check", "dnsbl", "rhsbl", "scores")
+# documented in words that name no value: "any 127.x answer"
+PROSE = {("dnsbl", "codes"), ("rhsbl", "codes")}
+
+
+def page_docs(page):
+    """{(section kind, key): stated default, None when the item names none}."""
+    docs = {}
+    for sec, keys, lines in man_items(page):
+        vals = man_defaults(lines, len(keys))
+        for j, key in enumerate(keys):
+            docs[(sec, key)] = vals[j] if vals and j < len(vals) else None
+    # [rhsbl zone]: "the keys of [dnsbl zone] (same defaults)"
+    if re.search(r'^\.SH "\[rhsbl zone\] SECTIONS"\n.*?\(same defaults\)', page, re.M | re.S):
+        for (sec, key), val in list(docs.items()):
+            if sec == "dnsbl":
+                docs.setdefault(("rhsbl", key), val)
+    return docs
+
+
+def defaults_block(page):
+    """{(section kind, key): [values]} of the page's DEFAULTS block."""
+    m = re.search(r'^\.SH "?DEFAULTS"?\n.*?^\.EX\n(.*?)^\.EE', page, re.M | re.S)
+    assert m, "relaycheck.ini(5) has no DEFAULTS block"
+    out, sec = {}, None
+    for line in m.group(1).replace("\\-", "-").splitlines():
+        if line.startswith("["):
+            sec = line.strip("[]").split(" ")[0]
+        elif " =" in line:
+            key, _, value = line.partition(" =")
+            out.setdefault((sec, key), []).extend(value.split())
+    return out
+
+
+def readme_docs(readme):
+    """{(section kind, key): the README's default cell} of the INI file's tables."""
+    docs = {}
+    for heading, sec in (("`[relaycheck]`", "relaycheck"), ("`[dnsbl ZONE]`", "dnsbl"),
+                         ("`[no_server_check]`", "no_server_check")):
+        part = readme[readme.index("### " + heading):]
+        part = part[:re.search(r"\n#", part[4:]).start() + 4]
+        header = re.search(r"^\| key \|(.*)$", part, re.M).group(1)
+        for key, cells in re.findall(r"^\| `(\w+)` \|(.*)$", part, re.M):
+            cell = cells.split("|")[0].strip()
+            if "default" not in header:             # [no_server_check]: "`yes` (default): ..."
+                m = re.match(r"(`\w+`) \(default\)", cell)
+                cell = m.group(1) if m else None
+            docs[(sec, key)] = cell
+    m = re.search(r"plus `(\w+) = [^`]*` \(default `(\w+)`\)", readme)
+    assert m, "README does not give [rhsbl]'s own key"
+    docs[("rhsbl", m.group(1))] = m.group(2)
+    for sec, key in list(docs):
+        if sec == "dnsbl":
+            docs.setdefault(("rhsbl", key), docs[(sec, key)])
+    return docs
+
+
+def test_every_table_row_is_documented_with_its_default(ctx):
+    # Every row of the option table (and every [scores] key of the catalogue) has an item
+    # in relaycheck.ini(5) stating its default, its lines in the DEFAULTS block, and its
+    # line in README; and no document names a key or a default the table does not have.
+    rows = {(sec, key): default for sec, key, _, default in option_rows(ctx)}
+    page = open(os.path.join(REPO, "man", "relaycheck.ini.5")).read()
+    readme = open(os.path.join(REPO, "README.md")).read()
+    docs, block, rdocs, wrong = page_docs(page), defaults_block(page), readme_docs(readme), []
+    assert len(rows) >= 30 and len(docs) >= 30, (len(rows), len(docs))
+
+    for (sec, key), default in rows.items():
+        where = f"[{sec}] {key}"
+        if (sec, key) not in docs:
+            wrong.append(f"{where}: no item in relaycheck.ini(5)")
+        elif default is None:
+            if (sec, key) not in NO_VALUE and not (key == "label" and docs[(sec, key)] == "the zone"):
+                wrong.append(f"{where}: the table has no default, the page says {docs[(sec, key)]!r}")
+        elif docs[(sec, key)] is None:
+            wrong.append(f"{where}: the page states no default (table: {default!r})")
+        elif not same(docs[(sec, key)], default, key):
+            wrong.append(f"{where}: page says {docs[(sec, key)]!r}, table {default!r}")
+        if sec in ("relaycheck", "no_server_check", "scores") and default is not None:
+            if sorted(block.get((sec, key), [])) != sorted(default.split()):
+                wrong.append(f"{where}: DEFAULTS block {block.get((sec, key))!r}, table {default!r}")
+        if sec != "scores":
+            if (sec, key) not in rdocs:
+                wrong.append(f"{where}: not in README's table of the section")
+            elif (sec, key) not in PROSE and default is not None \
+                    and not same(rdocs[(sec, key)] or "", default, key):
+                wrong.append(f"{where}: README says {rdocs[(sec, key)]!r}, table {default!r}")
+    for sec, key in sorted(set(docs) | set(block) | set(rdocs)):
+        if sec in KINDS and (sec, key) not in rows:
+            wrong.append(f"[{sec}] {key}: documented, but no row of the table")
+    assert not wrong, "\n".join(wrong)

@@ -9,6 +9,7 @@ import subprocess
 
 import harness
 from harness import EXIM_BIN
+from test_defaults import option_rows
 
 EXAMPLES = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__)))), "exim-conf-examples")
@@ -153,27 +154,23 @@ def snippet_for(path, module):
 # ------------------------------------------------------------------------------------------
 # relaycheck.ini
 
-def _source_keys():
-    """Keys the parser accepts, per section kind, read from allowlist/config.c and the
-    [scores] ids with their defaults from dnscheck/checks.[ch]."""
-    src = read(repo_file("allowlist", "config.c"))
-    tables = {}
-    for name, body in re.findall(r"static const OPTION (\w+)_options\[\] = \{(.*?)\{0\}", src,
-                                 re.S):
-        tables[name] = re.findall(r'\{"(\w+)",\s*OPT_', body)
-    assert set(tables) >= {"main", "nsc", "dnsbl", "rhsbl"}, tables.keys()
-    enum = read(repo_file("dnscheck", "checks.h"))
-    enum = enum[enum.index("typedef enum rc_check"):enum.index("RC_CHK_NSCORE_COUNT")]
-    scored = re.findall(r"\b(RC_CHK_\w+),", enum)
-    info = dict((c, (i, int(d))) for c, i, d in re.findall(
-        r'\[(RC_CHK_\w+)\]\s*=\s*\{"(\w+)",\s*(-?\d+)', read(repo_file("dnscheck", "checks.c"))))
-    scores = {info[c][0]: info[c][1] for c in scored}
-    assert len(scores) == len(scored) >= 14, scores
-    return tables, scores
+def _source_keys(ctx):
+    """Keys the parser accepts, per section kind, with their built-in defaults: the option
+    table and the catalogue's [scores], as build/tests/optrows prints them."""
+    tables, defaults = {}, {}
+    kinds = {"relaycheck": "main", "no_server_check": "nsc", "dnsbl": "dnsbl", "rhsbl": "rhsbl"}
+    for sec, key, _, default in option_rows(ctx):
+        if sec in kinds:
+            tables.setdefault(kinds[sec], []).append(key)
+        defaults[(sec, key)] = default
+    scores = {k: int(d) for (sec, k), d in defaults.items() if sec == "scores"}
+    assert set(tables) == {"main", "nsc", "dnsbl", "rhsbl"}, tables.keys()
+    assert len(scores) >= 14, scores
+    return tables, scores, defaults
 
 
 def test_example_ini_covers_every_key_with_defaults(ctx):
-    tables, scores = _source_keys()
+    tables, scores, defaults = _source_keys(ctx)
     secs = ini_sections(read(INI))
     where = {"main": ["relaycheck"], "nsc": ["no_server_check"],
              "dnsbl": [s for s in secs if s.startswith("dnsbl ")],
@@ -188,19 +185,12 @@ def test_example_ini_covers_every_key_with_defaults(ctx):
              if secs["scores"][k] != [str(d)]]
     assert not wrong, "[scores] not at their defaults: " + ", ".join(wrong)
 
-    # The main section shows the built-in defaults (allowlist/config.c set_defaults).
-    src = read(repo_file("allowlist", "config.c"))
-    main = {k: v[0] for k, v in secs["relaycheck"].items()}
-    for key, field in (("reject_score", "reject_score"), ("tempreject_score", "tempreject_score"),
-                       ("max_ptr_names", "max_ptr_names")):
-        m = re.search(rf"cfg->{field} = (\d+);", src)
-        assert m and main[key] == m.group(1), (key, main[key], m and m.group(1))
-    m = re.search(r"cfg->dns_timeout_ms = (\d+);", src)
-    assert m and main["dns_timeout"] == f"{int(m.group(1)) // 1000}s", main["dns_timeout"]
-    assert main["header_prefix"] == "X-Relaycheck"
-    assert main["nameservers"] == "" and main["on_dns_failure"] == "accept"
-    assert main["skip_authenticated"] == "yes"
-    assert main["skip_hosts"] == "127.0.0.0/8 ::1"
+    # The main and No Server Check sections show the built-in defaults (the option table).
+    for sec in ("relaycheck", "no_server_check"):
+        for (dsec, key), default in defaults.items():
+            if dsec == sec and default is not None:
+                shown = " ".join(secs[sec].get(key, []))
+                assert sorted(shown.split()) == sorted(default.split()), (sec, key, shown, default)
     assert secs["no_server_check"]["domain_requires_spf"] == ["yes"]
 
     # ZEN with per-code scores: SBL high, XBL, PBL lower.

@@ -4,7 +4,7 @@
     check_man.py CLI PAGE...    (CLI: build/relaycheck)
 
 * `man --warnings` renders every page without a single warning.
-* relaycheck.ini(5) documents every key of every option table in allowlist/config.c and every
+* relaycheck.ini(5) documents every key of the option table in allowlist/options.c and every
   [scores] key (as an item: a `.B`/`.BI`/`.BR` line starting with the key), its DEFAULTS block is
   exactly what `relaycheck --check-config` prints for a file holding only [relaycheck], and its EXAMPLE is a valid
   configuration.
@@ -58,11 +58,10 @@ def check_config(cli, text):
 def ini_page(cli, page):
     src = open(page).read()
     keys = set()
-    code = open(os.path.join(REPO, "allowlist", "config.c")).read()
-    for table in re.findall(r"static const OPTION \w+\[\] = \{(.*?)\n\};", code, re.S):
-        keys.update(re.findall(r'\{"(\w+)",\s*OPT_', table))
+    code = open(os.path.join(REPO, "allowlist", "options.c")).read()
+    keys.update(re.findall(r'^\s*ROW\(RC_SEC_\w+,\s*"(\w+)"', code, re.M))
     if len(keys) < 10:
-        fail(f"{page}: found only {sorted(keys)} in allowlist/config.c's option tables")
+        fail(f"{page}: found only {sorted(keys)} in allowlist/options.c's option table")
     r = check_config(cli, "[relaycheck]\n")
     if r.returncode != 0:
         fail(f"{cli} --check-config of a file holding only [relaycheck]: rc={r.returncode} {r.stderr}")
