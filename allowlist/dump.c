@@ -17,54 +17,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct dumpbuf {
-    char       *s;
-    size_t      len, cap;
-    bool        nomem;
-} DUMPBUF;
-
-/* dump_put - append, growing the buffer; nomem once it cannot */
-
-static void __attribute__((format(printf, 2, 3)))
-dump_put(DUMPBUF *d, const char *fmt,...)
-{
-    va_list ap;
-    int     n;
-
-    if (d->nomem)
-	return;
-    for (;;) {
-	size_t  room = d->cap - d->len;
-
-	va_start(ap, fmt);
-	n = vsnprintf(d->s ? d->s + d->len : NULL, d->s ? room : 0, fmt, ap);
-	va_end(ap);
-	if (n < 0) {
-	    d->nomem = true;
-	    return;
-	}
-	if (d->s != NULL && (size_t) n < room) {
-	    d->len += (size_t) n;
-	    return;
-	}
-	{
-	    size_t  ncap = (d->cap + (size_t) n + 1) * 2;
-	    char   *ns = realloc(d->s, ncap);
-
-	    if (ns == NULL) {
-		d->nomem = true;
-		return;
-	    }
-	    d->s = ns;
-	    d->cap = ncap;
-	}
-    }
-}
+#include "dnscheck/strbuf.h"
 
 /* dump_sockaddr - a nameserver as the file writes it (port 53 left out) */
 
 static void
-dump_sockaddr(DUMPBUF *d, const struct sockaddr_storage *ss)
+dump_sockaddr(RC_STRBUF *d, const struct sockaddr_storage *ss)
 {
     char    host[INET6_ADDRSTRLEN];
     unsigned port;
@@ -75,25 +33,25 @@ dump_sockaddr(DUMPBUF *d, const struct sockaddr_storage *ss)
 	inet_ntop(AF_INET, &sin->sin_addr, host, sizeof(host));
 	port = ntohs(sin->sin_port);
 	if (port == 53)
-	    dump_put(d, "%s", host);
+	    rc_strbuf_printf(d, "%s", host);
 	else
-	    dump_put(d, "%s:%u", host, port);
+	    rc_strbuf_printf(d, "%s:%u", host, port);
     } else {
 	const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *) ss;
 
 	inet_ntop(AF_INET6, &sin6->sin6_addr, host, sizeof(host));
 	port = ntohs(sin6->sin6_port);
 	if (port == 53)
-	    dump_put(d, "%s", host);
+	    rc_strbuf_printf(d, "%s", host);
 	else
-	    dump_put(d, "[%s]:%u", host, port);
+	    rc_strbuf_printf(d, "[%s]:%u", host, port);
     }
 }
 
 /* dump_row - one key and its value(s) */
 
 static void
-dump_row(DUMPBUF *d, const RC_OPTION *o, const RC_CONFIG *cfg, const RC_LIST *l)
+dump_row(RC_STRBUF *d, const RC_OPTION *o, const RC_CONFIG *cfg, const RC_LIST *l)
 {
     const void *v = rc_option_value(cfg, l, o);
     bool    empty_line = (o->def != NULL);
@@ -101,48 +59,48 @@ dump_row(DUMPBUF *d, const RC_OPTION *o, const RC_CONFIG *cfg, const RC_LIST *l)
 
     switch (o->type) {
     case RC_OPT_INT:
-	dump_put(d, "%s = %d\n", o->name, *(const int *) v);
+	rc_strbuf_printf(d, "%s = %d\n", o->name, *(const int *) v);
 	break;
     case RC_OPT_DURATION:{
 	    int     ms = *(const int *) v;
 
 	    if (ms % 1000 == 0)
-		dump_put(d, "%s = %ds\n", o->name, ms / 1000);
+		rc_strbuf_printf(d, "%s = %ds\n", o->name, ms / 1000);
 	    else
-		dump_put(d, "%s = %dms\n", o->name, ms);
+		rc_strbuf_printf(d, "%s = %dms\n", o->name, ms);
 	    break;
 	}
     case RC_OPT_BOOL:
-	dump_put(d, "%s = %s\n", o->name, *(const bool *) v ? "yes" : "no");
+	rc_strbuf_printf(d, "%s = %s\n", o->name, *(const bool *) v ? "yes" : "no");
 	break;
     case RC_OPT_STRING:
-	dump_put(d, "%s = %s\n", o->name, (const char *) v);
+	rc_strbuf_printf(d, "%s = %s\n", o->name, (const char *) v);
 	break;
     case RC_OPT_ENUM:{
 	    int     n = *(const int *) v, nwords = 0;
 
 	    while (o->words[nwords])
 		nwords++;
-	    dump_put(d, "%s = %s\n", o->name, o->words[n >= 0 && n < nwords ? n : 0]);
+	    rc_strbuf_printf(d, "%s = %s\n", o->name, o->words[n >= 0 && n < nwords ? n : 0]);
 	    break;
 	}
     case RC_OPT_SERVERS:
 	if (cfg->nnameservers == 0 && empty_line)
-	    dump_put(d, "%s =\n", o->name);
+	    rc_strbuf_printf(d, "%s =\n", o->name);
 	for (size_t i = 0; i < cfg->nnameservers; i++) {
-	    dump_put(d, "%s = ", o->name);
+	    rc_strbuf_printf(d, "%s = ", o->name);
 	    dump_sockaddr(d, &cfg->nameservers[i]);
-	    dump_put(d, "\n");
+	    rc_strbuf_printf(d, "\n");
 	}
 	break;
     case RC_OPT_CIDRS:{
 	    const RC_IPTABLE *t = v;
 
 	    if (t->n == 0 && empty_line)
-		dump_put(d, "%s =\n", o->name);
+		rc_strbuf_printf(d, "%s =\n", o->name);
 	    for (size_t i = 0; i < t->n; i++) {
 		rc_cidr_format(&t->v[i].cidr, buf, sizeof(buf));
-		dump_put(d, "%s = %s\n", o->name, buf);
+		rc_strbuf_printf(d, "%s = %s\n", o->name, buf);
 	    }
 	    break;
 	}
@@ -151,12 +109,12 @@ dump_row(DUMPBUF *d, const RC_OPTION *o, const RC_CONFIG *cfg, const RC_LIST *l)
 	    const RC_NAMETABLE *t = v;
 
 	    if (t->n == 0 && empty_line)
-		dump_put(d, "%s =\n", o->name);
+		rc_strbuf_printf(d, "%s =\n", o->name);
 	    for (size_t i = 0; i < t->n; i++) {
 		if (t->v[i].exact)
-		    dump_put(d, "%s = %s\n", o->name, t->v[i].name);
+		    rc_strbuf_printf(d, "%s = %s\n", o->name, t->v[i].name);
 		if (t->v[i].below && o->type == RC_OPT_HOSTS)
-		    dump_put(d, "%s = .%s\n", o->name, t->v[i].name);
+		    rc_strbuf_printf(d, "%s = .%s\n", o->name, t->v[i].name);
 	    }
 	    break;
 	}
@@ -165,14 +123,14 @@ dump_row(DUMPBUF *d, const RC_OPTION *o, const RC_CONFIG *cfg, const RC_LIST *l)
 	    char    code[64];
 
 	    if (i % 4 == 0)
-		dump_put(d, "%s%s = ", i ? "\n" : "", o->name);
+		rc_strbuf_printf(d, "%s%s = ", i ? "\n" : "", o->name);
 	    else
-		dump_put(d, ", ");
+		rc_strbuf_printf(d, ", ");
 	    rc_code_format(&l->codes[i], code, sizeof(code));
-	    dump_put(d, "%s", code);
+	    rc_strbuf_printf(d, "%s", code);
 	}
 	if (l->ncodes > 0)
-	    dump_put(d, "\n");
+	    rc_strbuf_printf(d, "\n");
 	break;
     }
 }
@@ -180,7 +138,7 @@ dump_row(DUMPBUF *d, const RC_OPTION *o, const RC_CONFIG *cfg, const RC_LIST *l)
 /* dump_section - the rows of one section */
 
 static void
-dump_section(DUMPBUF *d, unsigned section, const RC_CONFIG *cfg, const RC_LIST *l)
+dump_section(RC_STRBUF *d, unsigned section, const RC_CONFIG *cfg, const RC_LIST *l)
 {
     for (const RC_OPTION *o = rc_options; o->name; o++)
 	if (o->sections & section)
@@ -192,31 +150,28 @@ dump_section(DUMPBUF *d, unsigned section, const RC_CONFIG *cfg, const RC_LIST *
 char   *
 rc_config_dump(const RC_CONFIG *cfg)
 {
-    DUMPBUF d = {NULL, 0, 0, false};
+    RC_STRBUF d;
 
-    dump_put(&d, "; relaycheck: effective configuration (%s)\n",
+    rc_strbuf_heap(&d);
+    rc_strbuf_printf(&d, "; relaycheck: effective configuration (%s)\n",
 	     cfg->path ? cfg->path : "built-in defaults");
-    dump_put(&d, "\n[relaycheck]\n");
+    rc_strbuf_printf(&d, "\n[relaycheck]\n");
     dump_section(&d, RC_SEC_MAIN, cfg, NULL);
 
-    dump_put(&d, "\n[scores]\n");
+    rc_strbuf_printf(&d, "\n[scores]\n");
     for (int i = 0; i < RC_CHK_NSCORE_COUNT; i++)
-	dump_put(&d, "%s = %d\n", rc_checkinfo[i].id, cfg->scores[i]);
+	rc_strbuf_printf(&d, "%s = %d\n", rc_checkinfo[i].id, cfg->scores[i]);
 
     for (size_t i = 0; i < cfg->ndnsbl; i++) {
-	dump_put(&d, "\n[dnsbl %s]\n", cfg->dnsbl[i].zone);
+	rc_strbuf_printf(&d, "\n[dnsbl %s]\n", cfg->dnsbl[i].zone);
 	dump_section(&d, RC_SEC_DNSBL, cfg, &cfg->dnsbl[i]);
     }
     for (size_t i = 0; i < cfg->nrhsbl; i++) {
-	dump_put(&d, "\n[rhsbl %s]\n", cfg->rhsbl[i].zone);
+	rc_strbuf_printf(&d, "\n[rhsbl %s]\n", cfg->rhsbl[i].zone);
 	dump_section(&d, RC_SEC_RHSBL, cfg, &cfg->rhsbl[i]);
     }
 
-    dump_put(&d, "\n[no_server_check]\n");
+    rc_strbuf_printf(&d, "\n[no_server_check]\n");
     dump_section(&d, RC_SEC_NSC, cfg, NULL);
-    if (d.nomem) {
-	free(d.s);
-	return (NULL);
-    }
-    return (d.s);
+    return (rc_strbuf_take(&d));
 }

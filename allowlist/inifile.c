@@ -26,6 +26,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "dnscheck/dnsname.h"
+#include "dnscheck/strbuf.h"
+
 #define MAX_ERRORS	50
 #define RC_SECTION_MAX	300		/* characters between [ and ] */
 
@@ -59,8 +62,7 @@ typedef struct parser {
     int         score_line[RC_CHK_NSCORE_COUNT];
     bool        main_seen;		/* a [relaycheck] section was read */
     /* errors */
-    char       *errors;
-    size_t      errlen, errcap;
+    RC_STRBUF   errors;
     int         nerrors;
 } PARSER;
 
@@ -87,19 +89,9 @@ error(PARSER *p, int line, const char *fmt,...)
 	buf[n++] = '\n';
 	buf[n] = 0;
     }
-    if (p->errlen + (size_t) n + 1 > p->errcap) {
-	size_t  ncap = (p->errcap + (size_t) n + 1) * 2;
-	char   *ne = realloc(p->errors, ncap);
-
-	if (ne == NULL) {
-	    p->ctx.nomem = true;
-	    return;
-	}
-	p->errors = ne;
-	p->errcap = ncap;
-    }
-    memcpy(p->errors + p->errlen, buf, (size_t) n + 1);
-    p->errlen += (size_t) n;
+    rc_strbuf_add(&p->errors, buf, (size_t) n);
+    if (p->errors.cut)
+	p->ctx.nomem = true;
 }
 
 /* printable - copy a value for an error message, bounded and escaped */
@@ -186,7 +178,7 @@ begin_section(PARSER *p, const char *inner)
 	    return;
 	}
 	if (zlen >= sizeof(zone) || (memcpy(zone, arg, zlen), zone[zlen] = 0,
-				     !rc_name_valid(zone))) {
+				     !rc_dnsname_ok(zone, RC_DN_HOST))) {
 	    error(p, p->lineno, "[%s]: \"%s\" is not a DNS zone name", word,
 		  printable(arg, esc, sizeof(esc)));
 	    return;
@@ -494,6 +486,7 @@ parse_text(const char *name, const char *text, size_t len, char **errors)
 
     *errors = NULL;
     memset(&p, 0, sizeof(p));
+    rc_strbuf_heap(&p.errors);
     if (cfg == NULL || !rc_options_defaults(cfg)) {
 	if (cfg)
 	    rc_config_free(cfg);
@@ -523,17 +516,17 @@ parse_text(const char *name, const char *text, size_t len, char **errors)
     if ((cfg->path = strdup(name)) == NULL)
 	p.ctx.nomem = true;
     rc_options_seal(cfg);
-    if (p.ctx.nomem) {
+    if (p.ctx.nomem)
 	error(&p, p.lineno, "out of memory");
-	if (p.errors == NULL)
-	    p.errors = strdup("relaycheck: out of memory reading configuration\n");
-    }
     if (p.nerrors > 0 || p.ctx.nomem) {
 	rc_config_free(cfg);
-	*errors = p.errors;
+	if ((*errors = rc_strbuf_take(&p.errors)) == NULL || **errors == 0) {
+	    free(*errors);
+	    *errors = strdup("relaycheck: out of memory reading configuration\n");
+	}
 	return (NULL);
     }
-    free(p.errors);
+    free(p.errors.s);
     return (cfg);
 }
 

@@ -14,30 +14,6 @@ rc_nametable_init(RC_NAMETABLE *t)
     memset(t, 0, sizeof(*t));
 }
 
-/* rc_name_valid - a list entry must look like a domain name */
-
-bool
-rc_name_valid(const char *s)
-{
-    size_t  len = strlen(s), label = 0;
-
-    if (len == 0 || len > 253 || s[0] == '.' || s[len - 1] == '.')
-	return (false);
-    for (const char *p = s; *p; p++) {
-	if (*p == '.') {
-	    if (label == 0)
-		return (false);
-	    label = 0;
-	    continue;
-	}
-	if (!isalnum((unsigned char) *p) && *p != '-' && *p != '_')
-	    return (false);
-	if (++label > 63)
-	    return (false);
-    }
-    return (true);
-}
-
 /* rc_nametable_add - copy the name, lower-cased */
 
 bool

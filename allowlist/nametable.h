@@ -32,7 +32,5 @@ extern void rc_nametable_seal(RC_NAMETABLE *);
 extern const RC_NAMEENTRY *rc_nametable_lookup(const RC_NAMETABLE *, const char *);
 extern void rc_nametable_free(RC_NAMETABLE *);
 
-/* rc_name_valid - plausible DNS name for a list entry (letters, digits, -, _, .) */
-extern bool rc_name_valid(const char *);
 
 #endif

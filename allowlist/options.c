@@ -19,6 +19,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "dnscheck/dnsname.h"
+
 #define RC_STR(x)	#x
 #define RC_XSTR(x)	RC_STR(x)
 #define CFG(field)	offsetof(RC_CONFIG, field)
@@ -222,7 +224,7 @@ add_name(RC_OPTCTX *c, const RC_OPTION *o, const char *item, const char **why)
     bool    below = host && item[0] == '.';
 
     item = strip_dot(item, buf, sizeof(buf));
-    if (!rc_name_valid(item + below)) {
+    if (!rc_dnsname_ok(item + below, RC_DN_HOST)) {
 	*why = host ? "not a host name or .suffix" : "not a domain name";
 	return (false);
     }

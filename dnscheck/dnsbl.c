@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "allowlist/nametable.h"
+#include "dnsname.h"
 #include "verdict.h"
 #include "escape.h"
 
@@ -49,7 +49,7 @@ usable_domain(const char *d)
 
 	memcpy(buf, d, len);
 	buf[len] = 0;
-	return (rc_name_valid(buf) && strchr(buf, '.') != NULL);
+	return (rc_dnsname_ok(buf, RC_DN_HOST | RC_DN_TWOLABELS));
     }
 }
 

@@ -89,6 +89,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dnsname.h"
+
 #define MAX_TOKENS	128		/* a name has at most 127 labels */
 #define MAX_TOKLEN	64		/* a label has at most 63 bytes */
 #define MAX_RUNS	48
@@ -499,12 +501,8 @@ rc_generic_classify(const char *ptrname, const RC_ADDR *client, char *why, size_
 	name[i] = (char) tolower((unsigned char) ptrname[i]);
     if (name[len - 1] == '.')
 	name[--len] = 0;
-    if (len == 0 || name[0] == '.')
-	return (RC_GENERIC_NO);
-    for (size_t i = 0; i < len; i++)
-	if ((!isalnum((unsigned char) name[i]) && !strchr("-._", name[i]))
-	    || (name[i] == '.' && name[i + 1] == '.'))
-	    return (RC_GENERIC_NO);		/* escaped bytes: not a host name */
+    if (!rc_dnsname_ok(name, RC_DN_HOST))
+	return (RC_GENERIC_NO);			/* escaped bytes: not a host name */
     if ((reg = registrable_start(name)) <= 1)
 	return (RC_GENERIC_NO);			/* no labels left of it */
     memcpy(host, name, (size_t) reg - 1);	/* without the dot */

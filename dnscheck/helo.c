@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "dnsname.h"
 #include "verdict.h"
 #include "escape.h"
 
@@ -82,8 +83,8 @@ rc_helo_normalize(const char *helo, char *buf, size_t len)
 static const char *
 fqdn_problem(const char *s)
 {
-    size_t  len = strlen(s), label = 0;
-    const char *last;
+    size_t  len = strlen(s);
+    const char *last, *why;
 
     if (len == 0)
 	return ("no HELO/EHLO name");
@@ -95,20 +96,8 @@ fqdn_problem(const char *s)
 	return ("localhost");
     if (strchr(s, '.') == NULL)
 	return ("no dot");
-    for (const char *p = s; *p; p++) {
-	if (*p == '.') {
-	    if (label == 0)
-		return ("empty label");
-	    label = 0;
-	    continue;
-	}
-	if (!isalnum((unsigned char) *p) && *p != '-' && *p != '_')
-	    return ("characters not allowed in a host name");
-	if (++label > 63)
-	    return ("label longer than 63 characters");
-    }
-    if (label == 0)
-	return ("empty label");
+    if ((why = rc_dnsname_problem(s, RC_DN_HOST)) != NULL)
+	return (why);
     last = strrchr(s, '.');
     if (last != NULL) {
 	bool    numeric = true;

@@ -68,6 +68,7 @@
 #include <strings.h>
 #include <spf2/spf_dns_rr.h>
 
+#include "dnsname.h"
 #include "escape.h"
 #include "spfcve.h"
 #include "spfguard.h"
@@ -156,33 +157,7 @@ rc_spf_add(SPF_dns_rr_t *rr, const void *data, size_t len, bool string)
 bool
 rc_spf_name_ok(const char *name, bool multi_label)
 {
-    size_t  len = strlen(name), label = 0;
-    int     labels = 0;
-
-    if (len > 0 && name[len - 1] == '.')
-	len--;
-    if (len == 0 || len > 253)
-	return (false);
-    for (size_t i = 0; i < len; i++) {
-	unsigned char c = (unsigned char) name[i];
-
-	if (c < 0x20 || c == 0x7f)
-	    return (false);
-	if (c == '.') {
-	    if (label == 0)
-		return (false);
-	    labels++;
-	    label = 0;
-	} else if (++label > 63) {
-	    return (false);
-	}
-    }
-    if (label == 0)
-	return (false);
-    labels++;
-    if (multi_label && (labels < 2 || name[0] == '['))
-	return (false);
-    return (true);
+    return (rc_dnsname_ok(name, RC_DN_ROOTDOT | (multi_label ? RC_DN_TWOLABELS : 0)));
 }
 
 /*

@@ -33,11 +33,7 @@
 #include <string.h>
 #include <strings.h>
 
-typedef struct rc_spfrec_buf {
-    char       *s;
-    size_t      len, size;
-    bool        nomem;
-} RC_SPFREC_BUF;
+#include "strbuf.h"
 
 /* The modifiers libspf2 gets, put after the mechanisms. */
 typedef struct rc_spfrec_mods {
@@ -52,30 +48,9 @@ typedef enum rc_spfrec_mode {
 } RC_SPFREC_MODE;
 
 static void
-rc_spfrec_add(RC_SPFREC_BUF *b, const char *s, size_t n)
+rc_spfrec_adds(RC_STRBUF *b, const char *s)
 {
-    if (b->nomem)
-	return;
-    if (b->len + n + 1 > b->size) {
-	size_t  size = (b->len + n + 1) * 2;
-	char   *p = realloc(b->s, size);
-
-	if (p == NULL) {
-	    b->nomem = true;
-	    return;
-	}
-	b->s = p;
-	b->size = size;
-    }
-    memcpy(b->s + b->len, s, n);
-    b->len += n;
-    b->s[b->len] = 0;
-}
-
-static void
-rc_spfrec_adds(RC_SPFREC_BUF *b, const char *s)
-{
-    rc_spfrec_add(b, s, strlen(s));
+    rc_strbuf_add(b, s, strlen(s));
 }
 
 /* rc_spfrec_toplabel - RFC 7208 toplabel */
@@ -266,7 +241,7 @@ rc_spfrec_is(const char *s, size_t n, const char *name)
  * out. *redirects and *exps count those modifiers.
  */
 static bool
-rc_spfrec_term(const char *t, size_t n, bool v4, const char *client_ip, RC_SPFREC_BUF *out,
+rc_spfrec_term(const char *t, size_t n, bool v4, const char *client_ip, RC_STRBUF *out,
 	       RC_SPFREC_MODS *mods, char *why, size_t whylen)
 {
     const char *qual = "", *rest;
@@ -325,7 +300,7 @@ rc_spfrec_term(const char *t, size_t n, bool v4, const char *client_ip, RC_SPFRE
 	if (rlen != 0)
 	    goto bad;
 	mods->all = true;
-	rc_spfrec_add(out, t, n);
+	rc_strbuf_add(out, t, n);
 	return (true);
     }
     if (rc_spfrec_is(t, name_len, "include") || rc_spfrec_is(t, name_len, "exists")) {
@@ -333,14 +308,14 @@ rc_spfrec_term(const char *t, size_t n, bool v4, const char *client_ip, RC_SPFRE
 	    goto bad;
 	if (!rc_spfrec_macro(rest + 1, rlen - 1, RC_SPFREC_DOMAIN, why, whylen))
 	    return (false);
-	rc_spfrec_add(out, t, n);
+	rc_strbuf_add(out, t, n);
 	return (true);
     }
     if (rc_spfrec_is(t, name_len, "ptr")) {
 	if (rlen != 0 && (rest[0] != ':'
 			  || !rc_spfrec_macro(rest + 1, rlen - 1, RC_SPFREC_DOMAIN, why, whylen)))
 	    goto bad_or_why;
-	rc_spfrec_add(out, t, n);
+	rc_strbuf_add(out, t, n);
 	return (true);
     }
     if (rc_spfrec_is(t, name_len, "ip4") || rc_spfrec_is(t, name_len, "ip6")) {
@@ -365,13 +340,13 @@ rc_spfrec_term(const char *t, size_t n, bool v4, const char *client_ip, RC_SPFRE
 	    return (false);
 	}
 	if (cidr == 0 && is4 == v4) {	/* everything of the family: the client */
-	    rc_spfrec_add(out, t, name_len);
+	    rc_strbuf_add(out, t, name_len);
 	    rc_spfrec_adds(out, ":");
 	    rc_spfrec_adds(out, client_ip);
 	} else if (cidr == 0) {		/* the other family: never matches */
-	    rc_spfrec_add(out, t, name_len + 1 + netlen);
+	    rc_strbuf_add(out, t, name_len + 1 + netlen);
 	} else {
-	    rc_spfrec_add(out, t, n);
+	    rc_strbuf_add(out, t, n);
 	}
 	return (true);
     }
@@ -403,7 +378,7 @@ rc_spfrec_term(const char *t, size_t n, bool v4, const char *client_ip, RC_SPFRE
 			|| !rc_spfrec_macro(rest + 1, end - 1, RC_SPFREC_DOMAIN, why, whylen)))
 	    goto bad_or_why;
 	rel = v4 ? c4 : c6;
-	rc_spfrec_add(out, t, name_len);
+	rc_strbuf_add(out, t, name_len);
 	if (rel == 0) {			/* any address of the family */
 	    size_t  dlen = end > 0 ? end - 1 : 0;
 
@@ -413,13 +388,13 @@ rc_spfrec_term(const char *t, size_t n, bool v4, const char *client_ip, RC_SPFRE
 	    } else {
 		if (rest[dlen] == '.')	/* the domain-spec's trailing dot */
 		    dlen--;
-		rc_spfrec_add(out, rest + 1, dlen);
+		rc_strbuf_add(out, rest + 1, dlen);
 	    }
 	    rc_spfrec_adds(out, "." RC_SPFREC_ANY_LABEL);
 	} else {
 	    char    cidr[16];
 
-	    rc_spfrec_add(out, rest, end);
+	    rc_strbuf_add(out, rest, end);
 	    if (v4 && c4 > 0)
 		snprintf(cidr, sizeof(cidr), "/%d", c4);
 	    else if (!v4 && c6 > 0)
@@ -446,10 +421,11 @@ char   *
 rc_spfrec_prepare(const char *rec, size_t len, bool v4, const char *client_ip,
 		  char *why, size_t whylen, bool *nomem)
 {
-    RC_SPFREC_BUF out = {NULL, 0, 0, false};
+    RC_STRBUF out;
     RC_SPFREC_MODS mods;
     size_t  i = 6;
 
+    rc_strbuf_heap(&out);
     *nomem = false;
     why[0] = 0;
     if (len < 6 || strncasecmp(rec, "v=spf1", 6) != 0 || (len > 6 && rec[6] != ' ')) {
@@ -475,19 +451,19 @@ rc_spfrec_prepare(const char *rec, size_t len, bool v4, const char *client_ip,
     }
     if (mods.exp != NULL) {
 	rc_spfrec_adds(&out, " ");
-	rc_spfrec_add(&out, mods.exp, mods.exp_len);
+	rc_strbuf_add(&out, mods.exp, mods.exp_len);
     }
     /* RFC 7208 6.1: redirect= applies after all mechanisms, never with "all" */
     if (mods.redirect != NULL && !mods.all) {
 	rc_spfrec_adds(&out, " ");
-	rc_spfrec_add(&out, mods.redirect, mods.redirect_len);
+	rc_strbuf_add(&out, mods.redirect, mods.redirect_len);
     }
-    if (out.nomem) {
+    if (out.cut) {
 	free(out.s);
 	*nomem = true;
 	return (NULL);
     }
-    return (out.s);
+    return (rc_strbuf_take(&out));
 }
 
 bool

@@ -3,7 +3,7 @@
  *
  * Input: lines. Lines before the first empty line are entries: each is
  * tried as a CIDR prefix (rc_cidr_parse, into an RC_IPTABLE) and as a name
- * entry (rc_name_valid, into an RC_NAMETABLE; ".suffix" matches below,
+ * entry (rc_dnsname_ok, into an RC_NAMETABLE; ".suffix" matches below,
  * like the [no_server_check] host key). Lines after it are lookups: each
  * is tried as an address (rc_addr_parse) and as a name. Every prefix's
  * first and last address and their neighbours are looked up as well.
@@ -28,6 +28,7 @@
 #include "allowlist/addr.h"
 #include "allowlist/iptable.h"
 #include "allowlist/nametable.h"
+#include "dnscheck/dnsname.h"
 
 #define MAX_ENTRIES	256
 #define MAX_LOOKUPS	256
@@ -255,7 +256,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	} else
 	    FUZZ_CHECK(why != NULL && printable(why), "\"%s\": refused without a reason", s);
 	below = (s[0] == '.');
-	if (rc_name_valid(s + below) && nref_n < MAX_ENTRIES) {
+	if (rc_dnsname_ok(s + below, RC_DN_HOST) && nref_n < MAX_ENTRIES) {
 	    FUZZ_CHECK(rc_nametable_add(&nt, s + below, !below, below, line),
 		       "rc_nametable_add failed");
 	    ref_name_add(s + below, !below, below);

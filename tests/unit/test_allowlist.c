@@ -14,6 +14,7 @@
 #include "allowlist/addr.h"
 #include "allowlist/iptable.h"
 #include "allowlist/nametable.h"
+#include "dnscheck/dnsname.h"
 #include "testutil.h"
 
 /* ---- helpers ---- */
@@ -570,7 +571,7 @@ Test(nametable, name_valid)
 {
     for (size_t ci = 0; ci < sizeof(nametable_name_valid_cases) / sizeof(nametable_name_valid_cases[0]); ci++) {
 	const struct name_valid_case *c = &nametable_name_valid_cases[ci];
-	cr_expect(eq(int, rc_name_valid(c->name), c->ok), "\"%s\"", c->name);
+	cr_expect(eq(int, rc_dnsname_ok(c->name, RC_DN_HOST), c->ok), "\"%s\"", c->name);
     }
 }
 
@@ -580,19 +581,19 @@ Test(nametable, name_valid_lengths)
 
     memset(buf, 'a', 63);
     strcpy(buf + 63, ".example");
-    cr_expect(rc_name_valid(buf), "63-character label");
+    cr_expect(rc_dnsname_ok(buf, RC_DN_HOST), "63-character label");
     memset(buf, 'a', 64);
     strcpy(buf + 64, ".example");
-    cr_expect(not(rc_name_valid(buf)), "64-character label");
+    cr_expect(not(rc_dnsname_ok(buf, RC_DN_HOST)), "64-character label");
     /* 253 characters in all is the longest name */
     for (int i = 0; i < 253; i++)
 	buf[i] = (i % 2) ? '.' : 'a';
     buf[253] = 0;
-    cr_expect(rc_name_valid(buf), "253 characters");
+    cr_expect(rc_dnsname_ok(buf, RC_DN_HOST), "253 characters");
     buf[253] = '.';
     buf[254] = 'a';
     buf[255] = 0;
-    cr_expect(not(rc_name_valid(buf)), "255 characters");
+    cr_expect(not(rc_dnsname_ok(buf, RC_DN_HOST)), "255 characters");
 }
 
 struct name_case {
