@@ -45,7 +45,7 @@ ENGINE_SRC := allowlist/addr.c allowlist/iptable.c allowlist/nametable.c \
               dnscheck/helo.c dnscheck/dnsbl.c dnscheck/spf.c dnscheck/spfcheck.c dnscheck/spfrec.c dnscheck/verdict.c \
               dnscheck/checkdef.c dnscheck/ptrgeneric.c dnscheck/helogeneric.c \
               dnscheck/senderdomain.c dnscheck/table.c dnscheck/engine.c \
-              dnscheck/report.c dnscheck/front.c
+              dnscheck/report.c dnscheck/front.c dnscheck/txn.c
 ENGINE_OBJ := $(ENGINE_SRC:%.c=$(BUILD)/obj/%.o)
 ADAPTER_OBJ := $(BUILD)/obj/local_scan/relaycheck.o
 
@@ -71,7 +71,7 @@ $(BUILD)/librelaycheck.a: $(ENGINE_OBJ)
 	ar rcs $@ $^
 
 # The module: left with Exim's symbols undefined (no -z defs), exporting
-# only local_scan and the two ABI version functions.
+# only local_scan, the two ABI version functions and relaycheck_acl (${dlfunc}).
 $(BUILD)/relaycheck.so: $(ADAPTER_OBJ) $(BUILD)/librelaycheck.a local_scan/exports.map
 	$(CC) -shared -o $@ $(ADAPTER_OBJ) $(BUILD)/librelaycheck.a $(LDSAN) \
 	    -Wl,--version-script=local_scan/exports.map \
@@ -97,7 +97,7 @@ $(BUILD)/relaycheck: $(CLI_OBJ) $(BUILD)/librelaycheck.a
 
 check-exports: $(BUILD)/relaycheck.so
 	@exp=$$(nm -D --defined-only $< | awk '$$2 ~ /^[TDBVWR]$$/ {print $$3}' | sort | tr '\n' ' '); \
-	want="local_scan local_scan_version_major local_scan_version_minor "; \
+	want="local_scan local_scan_version_major local_scan_version_minor relaycheck_acl "; \
 	if [ "$$exp" = "$$want" ]; then echo "exports: $$exp"; echo "1 passed, 0 failed"; \
 	else echo "unexpected exports: $$exp (want $$want)"; echo "0 passed, 1 failed"; exit 1; fi
 

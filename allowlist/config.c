@@ -80,6 +80,7 @@ struct parser {
     size_t      nseen;
     int         score_line[RC_CHK_NSCORE_COUNT];
     bool        skip_hosts_set;		/* the built-in default was dropped */
+    bool        exempt_set;		/* the same for exempt_recipients */
     bool        main_seen;		/* a [relaycheck] section was read */
     /* errors */
     char       *errors;
@@ -545,6 +546,47 @@ set_skip_authenticated(PARSER *p, const OPTION *o, const char *v, const char **w
     return (true);
 }
 
+/* add_exempt - one local part of exempt_recipients, kept in lower case */
+
+static bool
+add_exempt(PARSER *p, const char *item, const char **why)
+{
+    RC_CONFIG *cfg = p->cfg;
+    size_t  len = strlen(item);
+
+    if (len > RC_LOCALPART_MAX) {
+	*why = "not a local part (at most 64 characters)";
+	return (false);
+    }
+    for (const char *s = item; *s; s++)
+	if (!isgraph((unsigned char) *s) || *s == '@' || *s == '"') {
+	    *why = "not a local part (printable, no '@' or quotes)";
+	    return (false);
+	}
+    for (size_t i = 0; i < cfg->nexempt; i++)
+	if (strcasecmp(cfg->exempt_recipients[i], item) == 0)
+	    return (true);			/* listed twice: once is enough */
+    if (cfg->nexempt >= RC_EXEMPT_MAX) {
+	*why = "too many local parts (at most 32)";
+	return (false);
+    }
+    for (size_t i = 0; i <= len; i++)
+	cfg->exempt_recipients[cfg->nexempt][i] = (char) tolower((unsigned char) item[i]);
+    cfg->nexempt++;
+    return (true);
+}
+
+static bool
+set_exempt_recipients(PARSER *p, const OPTION *o, const char *v, const char **why)
+{
+    (void) o;
+    if (!p->exempt_set) {		/* the first line replaces the default */
+	p->cfg->nexempt = 0;
+	p->exempt_set = true;
+    }
+    return (each_item(p, v, add_exempt, why));
+}
+
 static bool
 add_cidr(PARSER *p, RC_IPTABLE *t, const char *item, const char **why)
 {
@@ -736,6 +778,7 @@ set_list_target(PARSER *p, const OPTION *o, const char *v, const char **why)
 
 static const OPTION main_options[] = {
     {"dns_timeout", OPT_DURATION, 0, 0, set_dns_timeout},
+    {"exempt_recipients", OPT_LIST, 0, 0, set_exempt_recipients},
     {"header_prefix", OPT_STRING, 0, 0, set_header_prefix},
     {"max_ptr_names", OPT_INT, 1, 32, set_max_ptr_names},
     {"nameservers", OPT_LIST, 0, 0, set_nameservers},
@@ -1157,6 +1200,9 @@ set_defaults(RC_CONFIG *cfg)
     cfg->skip_authenticated = true;
     cfg->domain_requires_spf = true;
     cfg->max_ptr_names = 10;
+    strcpy(cfg->exempt_recipients[0], "postmaster");
+    strcpy(cfg->exempt_recipients[1], "abuse");
+    cfg->nexempt = 2;
     for (int i = 0; i < RC_CHK_NSCORE_COUNT; i++)
 	cfg->scores[i] = rc_checkinfo[i].default_score;
     rc_iptable_init(&cfg->skip_hosts);
@@ -1573,6 +1619,10 @@ rc_config_dump(const RC_CONFIG *cfg)
     dump_put(&d, "skip_authenticated = %s\n", cfg->skip_authenticated ? "yes" : "no");
     dump_iptable(&d, "skip_hosts", &cfg->skip_hosts, true);
     dump_put(&d, "max_ptr_names = %d\n", cfg->max_ptr_names);
+    if (cfg->nexempt == 0)
+	dump_put(&d, "exempt_recipients =\n");
+    for (size_t i = 0; i < cfg->nexempt; i++)
+	dump_put(&d, "exempt_recipients = %s\n", cfg->exempt_recipients[i]);
 
     dump_put(&d, "\n[scores]\n");
     for (int i = 0; i < RC_CHK_NSCORE_COUNT; i++)
