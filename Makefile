@@ -249,10 +249,11 @@ exim-static:
 	@$(MAKE) --no-print-directory SANITIZE= build/librelaycheck.a $(OPTIONS_OBJ)
 	$(PYTHON) tests/tools/exim-static.py $(abspath build/librelaycheck.a)
 
-# test_core's cases, the local_scan options and the symbol checks against build/exim-static/exim.
+# test_core's cases, the local_scan options and the symbol checks against build/exim-static/exim,
+# and test_acl's cases of the static build (${dlfunc} to build/relaycheck.so).
 test-static: exim-static $(BUILD)/relaycheck.so
 	$(E2E_ENV) E2E_REQUIRE_STATIC=1 EXIM_STATIC=$(abspath build/exim-static/exim) \
-	    $(PYTHON) tests/e2e/run.py test_static.
+	    $(PYTHON) tests/e2e/run.py test_static. test_acl.test_static_
 
 # Fuzzing with libFuzzer (clang from Debian), see fuzz/README.md. The engine is compiled
 # again with the fuzzers' own flags into build/fuzz/obj (not the gcc archive).

@@ -1,5 +1,6 @@
 """relaycheck from Exim's ACLs through ${dlfunc} (issue 14): relaycheck_acl in the RCPT ACL of
-the real Debian exim4 (exim4-daemon-heavy has Expand_dlfunc).
+the real Debian exim4 (exim4-daemon-heavy has Expand_dlfunc) and of the static upstream build
+(EXPAND_DLFUNC=yes in tests/tools/exim-static.mk).
 
 The RCPT ACL is exim-conf-examples/acl-rcpt.conf as shipped, with its module path pointed at
 the test's module. The DNS server is the programmable responder, which counts the queries: one
@@ -7,7 +8,8 @@ evaluation per message means one PTR query however many times Exim asks.
 
 Debian's exim4 loads the module for local_scan() from local_scan_path and for ${dlfunc} from the
 ACL's path: one loaded copy (and one result per message) when both name the same file, two
-copies that each check the message when they do not.
+copies that each check the message when they do not. The static build always has two: the
+module compiled into Exim, and build/relaycheck.so for the ACL.
 """
 
 import os
@@ -15,6 +17,8 @@ import re
 import shutil
 import sys
 
+import harness
+import test_static
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
@@ -82,6 +86,15 @@ def debian(ctx, ini_text, acl=None, acl_module=None, **kw):
     return ctx.exim(ini_text, acl_rcpt=acl, **kw)
 
 
+def static(ctx, ini_text, acl=None, **kw):
+    """The static upstream Exim: local_scan() compiled in, ${dlfunc} to build/relaycheck.so."""
+    exim_bin = test_static.static_exim(ctx)
+    acl = (acl if acl is not None else example_acl() + ACL_END)
+    acl = acl.replace("@MODULE@", module_copy(ctx, "acl-relaycheck.so"))
+    return harness.Exim(ctx.path("exim-static"), None, ini_text, acl_rcpt=acl,
+                        exim_bin=exim_bin, **kw)
+
+
 def log_lines(r):
     return [l for l in r.mainlog if "relaycheck: ip=" in l]
 
@@ -91,7 +104,7 @@ def ptr_queries(dns, ptr=PTR_NOPTR):
 
 
 # ------------------------------------------------------------------------------------------
-# the example ACL
+# the example ACL, Debian's exim4 and the static build alike
 
 def _refused_at_rcpt(ctx, make):
     with DNSResponder(ZONES, ipv6=False) as dns:
@@ -115,6 +128,10 @@ def test_no_ptr_refused_at_rcpt(ctx):
     _refused_at_rcpt(ctx, debian)
 
 
+def test_static_no_ptr_refused_at_rcpt(ctx):
+    _refused_at_rcpt(ctx, static)
+
+
 def _postmaster_accepted(ctx, make):
     with DNSResponder(ZONES, ipv6=False) as dns:
         ex = make(ctx, ini(dns))
@@ -132,6 +149,10 @@ def _postmaster_accepted(ctx, make):
 
 def test_postmaster_accepted_with_headers(ctx):
     _postmaster_accepted(ctx, debian)
+
+
+def test_static_postmaster_accepted_with_headers(ctx):
+    _postmaster_accepted(ctx, static)
 
 
 def _two_rcpts(ctx, make, want_ptr_queries):
@@ -154,6 +175,12 @@ def test_two_rcpts_one_evaluation(ctx):
     assert " reused=yes" in line, line
 
 
+def test_static_two_rcpts_one_evaluation_per_copy(ctx):
+    # Two copies: one evaluation for the ACL's three RCPTs, one by the compiled-in local_scan().
+    line = _two_rcpts(ctx, static, 2)
+    assert " reused=yes" not in line, line
+
+
 def _dns_failure(ctx, make):
     with DNSResponder(ZONES, ipv6=False) as dns:
         dns.set_behaviour(action="drop")
@@ -173,6 +200,10 @@ def test_dns_failure_tempreject_451_at_rcpt(ctx):
     _dns_failure(ctx, debian)
 
 
+def test_static_dns_failure_tempreject_451_at_rcpt(ctx):
+    _dns_failure(ctx, static)
+
+
 def _config_error(ctx, make):
     with DNSResponder(ZONES, ipv6=False) as dns:
         ex = make(ctx, ini(dns, extra="[relaycheck]\nreject_score = lots\n"))
@@ -187,6 +218,10 @@ def _config_error(ctx, make):
 
 def test_config_error_defers(ctx):
     _config_error(ctx, debian)
+
+
+def test_static_config_error_defers(ctx):
+    _config_error(ctx, static)
 
 
 # ------------------------------------------------------------------------------------------
