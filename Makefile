@@ -47,7 +47,7 @@ ENGINE_SRC := allowlist/addr.c dnscheck/dnsname.c dnscheck/strbuf.c allowlist/ip
               dnscheck/spffetch.c dnscheck/spfeval.c dnscheck/spfcheck.c dnscheck/spfrec.c dnscheck/verdict.c \
               dnscheck/checkdef.c dnscheck/ptrgeneric.c dnscheck/helogeneric.c \
               dnscheck/senderdomain.c dnscheck/table.c dnscheck/engine.c \
-              dnscheck/report.c dnscheck/front.c
+              dnscheck/report.c dnscheck/front.c dnscheck/txn.c
 ENGINE_OBJ := $(ENGINE_SRC:%.c=$(BUILD)/obj/%.o)
 ADAPTER_OBJ := $(BUILD)/obj/local_scan/relaycheck.o
 
@@ -73,7 +73,7 @@ $(BUILD)/librelaycheck.a: $(ENGINE_OBJ)
 	ar rcs $@ $^
 
 # The module: left with Exim's symbols undefined (no -z defs), exporting
-# only local_scan and the two ABI version functions.
+# only local_scan, the two ABI version functions and relaycheck_acl (${dlfunc}).
 $(BUILD)/relaycheck.so: $(ADAPTER_OBJ) $(BUILD)/librelaycheck.a local_scan/exports.map
 	$(CC) -shared -o $@ $(ADAPTER_OBJ) $(BUILD)/librelaycheck.a $(LDSAN) \
 	    -Wl,--version-script=local_scan/exports.map \
@@ -102,7 +102,7 @@ $(BUILD)/relaycheck: $(CLI_OBJ) $(BUILD)/librelaycheck.a
 
 check-exports: $(BUILD)/relaycheck.so
 	@exp=$$(nm -D --defined-only $< | awk '$$2 ~ /^[TDBVWR]$$/ {print $$3}' | sort | tr '\n' ' '); \
-	want="local_scan local_scan_version_major local_scan_version_minor "; \
+	want="local_scan local_scan_version_major local_scan_version_minor relaycheck_acl "; \
 	if [ "$$exp" = "$$want" ]; then echo "exports: $$exp"; echo "1 passed, 0 failed"; \
 	else echo "unexpected exports: $$exp (want $$want)"; echo "0 passed, 1 failed"; exit 1; fi
 
@@ -261,10 +261,11 @@ exim-static:
 	@$(MAKE) --no-print-directory SANITIZE= build/librelaycheck.a $(OPTIONS_OBJ)
 	$(PYTHON) tests/tools/exim-static.py $(abspath build/librelaycheck.a)
 
-# test_core's cases, the local_scan options and the symbol checks against build/exim-static/exim.
+# test_core's cases, the local_scan options and the symbol checks against build/exim-static/exim,
+# and test_acl's cases of the static build (${dlfunc} to build/relaycheck.so).
 test-static: exim-static $(BUILD)/relaycheck.so $(OPTROWS)
 	$(E2E_ENV) E2E_REQUIRE_STATIC=1 EXIM_STATIC=$(abspath build/exim-static/exim) \
-	    $(PYTHON) tests/e2e/run.py test_static.
+	    $(PYTHON) tests/e2e/run.py test_static. test_acl.test_static_
 
 # Fuzzing with libFuzzer (clang from Debian), see fuzz/README.md. The engine is compiled
 # again with the fuzzers' own flags into build/fuzz/obj (not the gcc archive).

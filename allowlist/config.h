@@ -32,6 +32,8 @@
 #define RC_DEFAULT_CONFIG	"/etc/exim4/relaycheck.ini"
 #define RC_MAX_NAMESERVERS	6		/* udns DNS_MAXSERV */
 #define RC_PREFIX_MAX		48
+#define RC_EXEMPT_MAX		32		/* exempt_recipients entries */
+#define RC_LOCALPART_MAX	64		/* RFC 5321 4.5.3.1.1 */
 
 /*
  * Built-in defaults that are also the static build's Exim options: the
@@ -82,6 +84,9 @@ typedef struct rc_config {
     RC_NAMETABLE nsc_host;
     bool        domain_requires_spf;
     int         max_ptr_names;		/* forward lookups per client */
+    /* local parts never rejected or deferred by local_scan(), lower case */
+    char        exempt_recipients[RC_EXEMPT_MAX][RC_LOCALPART_MAX + 1];
+    size_t      nexempt;
     unsigned long generation;		/* unique per loaded configuration */
 } RC_CONFIG;
 

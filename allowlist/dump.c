@@ -118,6 +118,12 @@ dump_row(RC_STRBUF *d, const RC_OPTION *o, const RC_CONFIG *cfg, const RC_LIST *
 	    }
 	    break;
 	}
+    case RC_OPT_LOCALPARTS:
+	if (cfg->nexempt == 0 && empty_line)
+	    rc_strbuf_printf(d, "%s =\n", o->name);
+	for (size_t i = 0; i < cfg->nexempt; i++)
+	    rc_strbuf_printf(d, "%s = %s\n", o->name, cfg->exempt_recipients[i]);
+	break;
     case RC_OPT_CODES:
 	for (size_t i = 0; i < l->ncodes; i++) {
 	    char    code[64];

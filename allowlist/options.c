@@ -56,6 +56,8 @@ const RC_OPTION rc_options[] = {
     ROW(RC_SEC_MAIN, "skip_authenticated", RC_OPT_BOOL, 0, 0, "yes", CFG(skip_authenticated)),
     ROW(RC_SEC_MAIN, "skip_hosts", RC_OPT_CIDRS, 0, 0, "127.0.0.0/8 ::1", CFG(skip_hosts)),
     ROW(RC_SEC_MAIN, "max_ptr_names", RC_OPT_INT, 1, 32, "10", CFG(max_ptr_names)),
+    ROW(RC_SEC_MAIN, "exempt_recipients", RC_OPT_LOCALPARTS, 0, 0, "postmaster abuse",
+	CFG(exempt_recipients)),
     /* [dnsbl zone] and [rhsbl zone]; the label's default is the zone */
     ROW(RC_SEC_LISTS, "score", RC_OPT_INT, -1000, 1000, "5", LIST(score)),
     ROW(RC_SEC_LISTS, "codes", RC_OPT_CODES, 0, 0, "127.0.0.2-127.255.255.255", LIST(codes)),
@@ -236,6 +238,37 @@ add_name(RC_OPTCTX *c, const RC_OPTION *o, const char *item, const char **why)
     return (true);
 }
 
+/* add_localpart - one exempt_recipients item, kept in lower case */
+
+static bool
+add_localpart(RC_OPTCTX *c, const RC_OPTION *o, const char *item, const char **why)
+{
+    RC_CONFIG *cfg = c->cfg;
+    size_t  len = strlen(item);
+
+    (void) o;
+    if (len > RC_LOCALPART_MAX) {
+	*why = "not a local part (at most 64 characters)";
+	return (false);
+    }
+    for (const char *s = item; *s; s++)
+	if (!isgraph((unsigned char) *s) || *s == '@' || *s == '"') {
+	    *why = "not a local part (printable, no '@' or quotes)";
+	    return (false);
+	}
+    for (size_t i = 0; i < cfg->nexempt; i++)
+	if (strcasecmp(cfg->exempt_recipients[i], item) == 0)
+	    return (true);			/* listed twice: once is enough */
+    if (cfg->nexempt >= RC_EXEMPT_MAX) {
+	*why = "too many local parts (at most 32)";
+	return (false);
+    }
+    for (size_t i = 0; i <= len; i++)
+	cfg->exempt_recipients[cfg->nexempt][i] = (char) tolower((unsigned char) item[i]);
+    cfg->nexempt++;
+    return (true);
+}
+
 /* set_enum - one of the row's words, in any case; stored as its index */
 
 static bool
@@ -316,6 +349,8 @@ rc_option_set(RC_OPTCTX *c, const RC_OPTION *o, const char *v, const char **why)
 	return (each_item(c, o, v, add_name, why));
     case RC_OPT_CODES:
 	return (rc_parse_codes(v, &c->list->codes, &c->list->ncodes, why));
+    case RC_OPT_LOCALPARTS:
+	return (each_item(c, o, v, add_localpart, why));
     }
     *why = "bad value";
     return (false);
@@ -341,6 +376,9 @@ rc_option_clear(RC_OPTCTX *c, const RC_OPTION *o)
 	free(c->list->codes);
 	c->list->codes = NULL;
 	c->list->ncodes = 0;
+	break;
+    case RC_OPT_LOCALPARTS:
+	c->cfg->nexempt = 0;
 	break;
     default:
 	break;

@@ -39,7 +39,8 @@ typedef enum rc_opttype {
     RC_OPT_CIDRS,			/* list: RC_IPTABLE */
     RC_OPT_DOMAINS,			/* list: RC_NAMETABLE, a name and below */
     RC_OPT_HOSTS,			/* list: RC_NAMETABLE, name or .suffix */
-    RC_OPT_CODES			/* list: the list's codes (list->codes) */
+    RC_OPT_CODES,			/* list: the list's codes (list->codes) */
+    RC_OPT_LOCALPARTS			/* list: local parts (cfg->exempt_recipients) */
 } RC_OPTTYPE;
 
 #define RC_OPT_IS_LIST(t)	((t) >= RC_OPT_SERVERS)

@@ -87,13 +87,13 @@ class BenchExim(harness.Exim):
     command (valgrind) in front of exim4."""
 
     def __init__(self, workdir, module_path=None, ini_text=None, acl_checks=False,
-                 wrapper=None, exim_bin=None, timeout=60.0):
+                 wrapper=None, exim_bin=None, timeout=60.0, acl_rcpt=None):
         super().__init__(workdir, module_path, ini_text, timeout=timeout,
                          check_access=bool(module_path))
         self.wrapper = list(wrapper or [])
         self.bench_exim_bin = exim_bin
         with open(self.conf_path, "w") as f:
-            f.write(scenario.exim_conf(self.dir, module_path, acl_checks))
+            f.write(scenario.exim_conf(self.dir, module_path, acl_checks, acl_rcpt=acl_rcpt))
         os.chmod(self.conf_path, 0o644)
 
     def argv(self, *a, **kw):

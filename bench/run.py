@@ -16,6 +16,7 @@ changed; nothing outside the namespaces can reach the servers started here.
   cpu        3 instructions per message (callgrind)
   allowlist  4 scale of the No Server Check list and of the configuration
   daemon     5 daemon throughput with K concurrent clients
+  rcpt       6 a message refused at RCPT (the ACL) against one refused after DATA, 100 kB body
 
 --smoke runs every benchmark on tiny sizes (under a minute) and checks only that the numbers
 are produced: `make test` runs it so the harness cannot rot.  Result files: <out>/summary.txt
@@ -39,19 +40,21 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import common  # noqa: E402
 from common import BenchError, log  # noqa: E402
 
-BENCHMARKS = ("dns", "cpu", "allowlist", "daemon")
+BENCHMARKS = ("dns", "cpu", "allowlist", "daemon", "rcpt")
 
 FULL = {
     "dns": {"delays": (20, 100), "rounds": 21},
     "cpu": {"reps": 3},
     "allowlist": {"sizes": ("1000", "10000", "100000", "1000000")},
     "daemon": {"ks": (1, 8, 32), "messages": 2000, "pairs": {1: 1, 8: 3, 32: 1}},
+    "rcpt": {"rounds": 21},
 }
 SMOKE = {
     "dns": {"delays": (20, 100), "rounds": 2},
     "cpu": {"reps": 1},
     "allowlist": {"sizes": ("1000:3", "10000:3"), "lookups": 100000},
     "daemon": {"ks": (1, 2), "messages": 20, "pairs": {}},
+    "rcpt": {"rounds": 2},
 }
 TIME_LIMIT = {"full": 1500, "smoke": 180}       # seconds, whole run (a watchdog, not a goal)
 
@@ -70,11 +73,11 @@ REQUIRED = {
     "full": ["critical_path_ratio_d100", "critical_path_ratio_d20", "vs_exim_acl_ratio_d100",
              "module_instr_share", "allowlist_lookup_ns_1m", "config_load_ms_10k",
              "config_load_ms_100k", "throughput_ratio_k8", "throughput_ratio_empty_k8",
-             "spf_in_module"],
+             "spf_in_module", "bench_rcpt_vs_data_ratio"],
     "smoke": ["critical_path_ratio_d100", "critical_path_ratio_d20", "vs_exim_acl_ratio_d100",
               "module_instr_share", "instr_module_work", "allowlist_lookup_ns_10k",
               "config_load_ms_10k", "throughput_ratio_k2", "throughput_ratio_empty_k2",
-              "spf_in_module"],
+              "spf_in_module", "bench_rcpt_vs_data_ratio"],
 }
 
 
@@ -112,6 +115,9 @@ def inner(args):
             elif name == "daemon":
                 import bench_daemon
                 bench_daemon.run(args.out, args.module, **sizes["daemon"])
+            elif name == "rcpt":
+                import bench_rcpt
+                bench_rcpt.run(args.out, args.module, **sizes["rcpt"])
         except Exception as e:      # one broken benchmark must not hide the others' numbers
             failed.append(name)
             log(f"{name}: FAILED: {type(e).__name__}: {e}")
@@ -264,6 +270,15 @@ def markdown_section(meta, values, checks, notes, out_dir, argv_text):
                          f"{three('latency_{}_ms_k' + str(k))} | {three('cpu_{}_ms_k' + str(k))} | "
                          f"{v(f'dns_cpu_ms_k{k}')} | {three('faults_{}_k' + str(k))} | "
                          f"{v(f'daemon_pairs_k{k}')} |")
+    lines += ["", f"**6. Refused at RCPT or after DATA** (a client with no PTR record, "
+              f"reject_score 1, a {v('rcpt_body_bytes', '?')}-byte body; medians of "
+              f"{v('rcpt_rounds', '?')} sessions each, alternating; RCPT = the module from the "
+              "RCPT ACL of exim-conf-examples/acl-rcpt.conf, the body never sent; DATA = "
+              "local_scan() alone)", "",
+              "| session refused at RCPT (ms) | session refused after DATA (ms) | ratio |",
+              "|---|---|---|",
+              row("", "session_rcpt_reject_ms", "session_data_reject_ms",
+                  "bench_rcpt_vs_data_ratio")[3:]]
     if notes:
         lines += ["", "Notes:", ""] + [f"* {n}" for n in notes]
     return "\n".join(lines) + "\n"

@@ -130,12 +130,13 @@ EXIM_ACL_DATA = """\
 """
 
 
-def exim_conf(workdir, module_path=None, acl_checks=False, daemon=None):
+def exim_conf(workdir, module_path=None, acl_checks=False, daemon=None, acl_rcpt=None):
     """Text of an Exim configuration.
 
     module_path: local_scan_path (None: unset).  acl_checks: host_lookup = * and the DATA ACL
     above (Exim doing the scenario's checks itself).  daemon: dict(port=, extra=) for a
-    listening daemon.  Spool and logs are <workdir>/spool and <workdir>/log.
+    listening daemon.  acl_rcpt: statements put first in the RCPT ACL (the module through
+    ${dlfunc}).  Spool and logs are <workdir>/spool and <workdir>/log.
     """
     spool = os.path.join(workdir, "spool")
     logdir = os.path.join(workdir, "log")
@@ -170,6 +171,7 @@ smtp_accept_max_per_connection = 1000
     conf += """
 begin acl
 acl_check_rcpt:
+""" + (acl_rcpt or "") + """\
   accept  domains = +local_domains
   deny    message = relay not permitted
 

@@ -45,7 +45,9 @@
 typedef struct rc_facts {
     const char *ip;			/* client address; NULL: local submission */
     const char *helo;			/* "" when none */
-    const char *sender;			/* envelope sender, "" for bounces */
+    const char *sender;			/* envelope sender, "" for bounces; NULL:
+					 * not known yet (Exim's connect and HELO
+					 * ACLs): the message rows do not run */
     bool        authenticated;
     const char *primary_hostname;	/* this server's name, may be NULL */
     const char *interface_ip;		/* the address the client connected to */

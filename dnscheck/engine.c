@@ -71,19 +71,22 @@ on_confirmed(void *arg, RC_RESOLVER *r, const char *name)
 
 /*
  * choose - which rows run: the enabled ones (client rows only when the
- * cache does not answer), then those that provide a fact a running row,
- * the No Server Check `host' entries (PTR) or a `domain' entry (SPF) need.
+ * cache does not answer, message rows only when the sender is known),
+ * then those that provide a fact a running row, the No Server Check
+ * `host' entries (PTR) or a `domain' entry (SPF) need.
  */
 static void
 choose(MSG *m, bool client_rows, bool need_spf)
 {
     const RC_CONFIG *cfg = m->run.cfg;
+    bool    message_rows = (m->run.facts->sender != NULL);
     unsigned wanted = 0;
 
     for (size_t i = 0; i < rc_check_table_len; i++) {
 	const RC_CHECKDEF *d = rc_check_table[i];
 
-	if ((d->scope == RC_SCOPE_CLIENT && !client_rows) || !rc_checkdef_enabled(d, cfg))
+	if ((d->scope == RC_SCOPE_CLIENT && !client_rows)
+	    || (d->scope == RC_SCOPE_MESSAGE && !message_rows) || !rc_checkdef_enabled(d, cfg))
 	    continue;
 	m->on[i] = true;
 	wanted |= rc_checkdef_needs(d, cfg);
@@ -95,7 +98,8 @@ choose(MSG *m, bool client_rows, bool need_spf)
     for (size_t i = 0; i < rc_check_table_len; i++) {
 	const RC_CHECKDEF *d = rc_check_table[i];
 
-	if ((d->scope == RC_SCOPE_CLIENT && !client_rows) || !(d->provides & wanted))
+	if ((d->scope == RC_SCOPE_CLIENT && !client_rows)
+	    || (d->scope == RC_SCOPE_MESSAGE && !message_rows) || !(d->provides & wanted))
 	    continue;
 	m->on[i] = true;
     }

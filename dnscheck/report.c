@@ -78,46 +78,85 @@ rc_report_header_report(const RC_CONFIG *cfg, const RC_VERDICT *v, char *buf, si
     buf[o.len] = 0;
 }
 
+/* The ACL verbs a log line may name in acl=. */
+const char *const rc_report_acl_actions[] = {
+    "accept", "defer", "deny", "discard", "drop", "reject", NULL
+};
+
+/* put_checks - the checks= list of the log line and the ACL's verdict */
+
+static void
+put_checks(RC_STRBUF *o, const RC_VERDICT *v)
+{
+    int     n = 0;
+
+    for (size_t i = 0; i < v->nfindings; i++) {
+	const RC_FINDING *f = &v->findings[i];
+
+	if (f->status == RC_HIT || f->status == RC_TEMP) {
+	    rc_strbuf_printf(o, "%s%s", n++ ? "," : "", rc_checkinfo[f->check].id);
+	    if (f->label[0])
+		rc_strbuf_printf(o, ":%s", f->label);
+	    if (f->status == RC_HIT)
+		rc_strbuf_printf(o, "(%+d)", f->score);
+	    else
+		rc_strbuf_printf(o, "(temp)");
+	}
+	else if (f->check == RC_CHK_ALLOWLIST)
+	    rc_strbuf_printf(o, "%s%s", n++ ? "," : "", rc_checkinfo[f->check].id);
+    }
+    /* findings that did not fit: their sum, so the line still adds up */
+    if (v->omitted_score != 0)
+	rc_strbuf_printf(o, "%somitted(%+d)", n++ ? "," : "", v->omitted_score);
+    if (v->omitted_temp)
+	rc_strbuf_printf(o, "%somitted(temp)", n++ ? "," : "");
+    if (n == 0)
+	rc_strbuf_printf(o, "none");
+}
+
 void
 rc_report_log(const RC_VERDICT *v, const char *ip, char *buf, size_t len)
 {
+    rc_report_log_acl(v, ip, NULL, buf, len);
+}
+
+void
+rc_report_log_acl(const RC_VERDICT *v, const char *ip, const RC_LOGEXTRA *x,
+		  char *buf, size_t len)
+{
     RC_STRBUF o;
     char    eip[64];
-    int     n = 0;
 
     rc_strbuf_fixed(&o, buf, len);
     rc_escape(eip, sizeof(eip), ip ? ip : "", ip ? strlen(ip) : 0);
     rc_strbuf_printf(&o, "relaycheck: ip=%s score=%d action=%s checks=", eip, v->score,
 	v->config_error ? "tempreject" : rc_action_name(v->action));
-    for (size_t i = 0; i < v->nfindings; i++) {
-	const RC_FINDING *f = &v->findings[i];
-
-	if (f->status == RC_HIT || f->status == RC_TEMP) {
-	    rc_strbuf_printf(&o, "%s%s", n++ ? "," : "", rc_checkinfo[f->check].id);
-	    if (f->label[0])
-		rc_strbuf_printf(&o, ":%s", f->label);
-	    if (f->status == RC_HIT)
-		rc_strbuf_printf(&o, "(%+d)", f->score);
-	    else
-		rc_strbuf_printf(&o, "(temp)");
-	}
-	else if (f->check == RC_CHK_ALLOWLIST)
-	    rc_strbuf_printf(&o, "%s%s", n++ ? "," : "", rc_checkinfo[f->check].id);
-    }
-    /* findings that did not fit: their sum, so the line still adds up */
-    if (v->omitted_score != 0)
-	rc_strbuf_printf(&o, "%somitted(%+d)", n++ ? "," : "", v->omitted_score);
-    if (v->omitted_temp)
-	rc_strbuf_printf(&o, "%somitted(temp)", n++ ? "," : "");
-    if (n == 0)
-	rc_strbuf_printf(&o, "none");
+    put_checks(&o, v);
     if (v->allowlisted)
 	rc_strbuf_printf(&o, " allowlisted=\"%s\"", v->findings[0].detail);
     if (v->note[0])
 	rc_strbuf_printf(&o, " note=\"%s\"", v->note);
     if (!v->skipped && !v->config_error)
-	rc_strbuf_printf(&o, " queries=%d%s", v->queries, v->reused ? " reused=yes" : "");
+	rc_strbuf_printf(&o, " queries=%d%s", v->queries,
+	    v->reused || (x != NULL && x->reused) ? " reused=yes" : "");
     rc_strbuf_printf(&o, " time=%ldms", v->elapsed_ms);
+    if (x != NULL && x->exempt)
+	rc_strbuf_printf(&o, " exempt=yes");
+    if (x != NULL && x->acl != NULL)
+	rc_strbuf_printf(&o, " acl=%s", x->acl);
+}
+
+void
+rc_report_acl_verdict(const RC_VERDICT *v, char *buf, size_t len)
+{
+    RC_STRBUF o;
+
+    rc_strbuf_fixed(&o, buf, len);
+    rc_strbuf_printf(&o, "action=%s score=%d checks=",
+	v->config_error ? "tempreject" : rc_action_name(v->action), v->score);
+    put_checks(&o, v);
+    if (v->skipped)
+	rc_strbuf_printf(&o, " skipped=\"%s\"", v->skip_reason);
 }
 
 /* ------------------------------------------------- the log line read back */
@@ -321,7 +360,18 @@ parse_rest(const char *p, RC_LOGLINE *l)
     t = (SPAN) {p, strlen(p)};
     ends_with(&t, "\n");
 
-    /* From the end: time=, queries= with reused=, then the quoted fields. */
+    /* From the end: acl=, exempt= (rc_report_log_acl()), time=, queries= with reused=,
+     * then the quoted fields. */
+    for (size_t i = 0; rc_report_acl_actions[i] != NULL; i++) {
+	char    field[16];
+
+	snprintf(field, sizeof(field), " acl=%s", rc_report_acl_actions[i]);
+	if (ends_with(&t, field)) {
+	    snprintf(l->acl, sizeof(l->acl), "%s", rc_report_acl_actions[i]);
+	    break;
+	}
+    }
+    l->exempt = ends_with(&t, " exempt=yes");
     if (ends_with(&t, "ms") && trailing_number(&t, " time=", &l->time_ms)) {
 	l->reused = ends_with(&t, " reused=yes");
 	if (trailing_number(&t, " queries=", &n)) {

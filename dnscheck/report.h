@@ -31,6 +31,27 @@ extern void rc_report_header_report(const RC_CONFIG *, const RC_VERDICT *, char 
 /* rc_report_log - "relaycheck: ip=... score=... action=... checks=... time=...ms" */
 extern void rc_report_log(const RC_VERDICT *, const char *ip, char *, size_t);
 
+/* What the log line adds when Exim's ACLs were involved. */
+typedef struct rc_logextra {
+    bool        reused;			/* reused=yes: the result was computed earlier */
+    bool        exempt;			/* exempt=yes: every recipient exempt */
+    const char *acl;			/* acl=<verb> (rc_report_acl_actions), or NULL */
+} RC_LOGEXTRA;
+
+/* The ACL verbs acl= may name: accept, defer, deny, discard, drop, reject; NULL-ended. */
+extern const char *const rc_report_acl_actions[];
+
+/* rc_report_log_acl - the log line, with " exempt=yes" and " acl=..." after time= */
+extern void rc_report_log_acl(const RC_VERDICT *, const char *ip, const RC_LOGEXTRA *,
+			      char *, size_t);
+
+/*
+ * rc_report_acl_verdict - the yield of relaycheck_acl's `verdict':
+ * "action=reject score=15 checks=ptr_missing(+15)" (the log line's
+ * checks= list), with skipped="reason" for a host that is not checked.
+ */
+extern void rc_report_acl_verdict(const RC_VERDICT *, char *, size_t);
+
 /*
  * One item of the log line's checks= field: "id", "id(+n)", "id(temp)",
  * "id:label(+n)" or "id:label(temp)". A bare id (neither scored nor temp)
@@ -60,6 +81,8 @@ typedef struct rc_logline {
     int         queries;
     bool        reused;
     long        time_ms;
+    bool        exempt;			/* " exempt=yes" */
+    char        acl[8];			/* " acl=..." value, "" when none */
     bool        cut;			/* the line ends early: see below */
 } RC_LOGLINE;
 

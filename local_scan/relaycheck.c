@@ -16,6 +16,16 @@
  * LOCAL_SCAN_HAS_OPTIONS; then the options in Exim's `begin local_scan'
  * section override the INI file.
  *
+ * The same shared object is Exim's ${dlfunc} entry relaycheck_acl(), for
+ * the connect, HELO, MAIL and RCPT ACLs: it yields the verdict, the reply
+ * or the Report header of the message so far. One result per message
+ * (txn.h): repeated ACL calls and local_scan() reuse it while the facts
+ * and the transaction are the same, and the module's log line is written
+ * once, by the ACL call that names the action it takes, or by
+ * local_scan(). Both entry points share this file's statics only when
+ * Exim loads one copy of the file: local_scan_path and the ${dlfunc} path
+ * must name the same file.
+ *
  * Nothing here calls exit(), alarm() or touches SIGALRM or the signal
  * mask: Exim's own local_scan timeout stays in force, and every failure
  * ends in a 451 with a log line, never a dropped session. The one signal
@@ -35,7 +45,9 @@
 #include "allowlist/config.h"
 #include "dnscheck/engine.h"
 #include "dnscheck/front.h"
+#include "dnscheck/report.h"
 #include "dnscheck/spf.h"
+#include "dnscheck/txn.h"
 
 #define RC_EXPORT __attribute__((visibility("default")))
 
@@ -43,14 +55,20 @@
 RC_EXPORT int local_scan_version_major(void);
 RC_EXPORT int local_scan_version_minor(void);
 
+/* The ${dlfunc} entry for Exim's ACLs (exim_dlfunc_t). */
+RC_EXPORT int relaycheck_acl(uschar **yield, int argc, uschar *argv[]);
+
 /* The configuration of this process, with the stamp of its file. */
 static RC_FRONT_CFG rc_cfg;
 
 /* Client results kept for the next message on this connection (process). */
 static RC_CONNCACHE rc_conncache;
 
-/* The texts of the verdict: Exim copies return_text and header text right away. */
-static RC_FRONT_OUT rc_out;
+/* The message in progress, its verdict and texts (Exim copies them right away). */
+static RC_TXN rc_txn;
+
+/* What relaycheck_acl() yields; Exim copies it right away. */
+static char rc_yield[16384];
 
 #ifdef LOCAL_SCAN_HAS_OPTIONS
 /*
@@ -252,72 +270,187 @@ expand(const char *var)
     return (s ? (const char *) s : "");
 }
 
-/* check_message - the work of local_scan(), under the abort guard */
+/* gather_facts - the facts of the message so far; sender NULL before MAIL when `acl' */
 
-static int
-check_message(uschar **return_text)
+static void
+gather_facts(RC_FACTS *facts, bool acl)
 {
-    const RC_CONFIG *cfg;
-    RC_FACTS facts;
-    RC_VERDICT *v;
-    static RC_VERDICT verdict;
-
-    if ((cfg = get_config()) == NULL) {
-	*return_text = US RC_FRONT_CONFIG_ERROR_REPLY;
-	return (LOCAL_SCAN_TEMPREJECT);
-    }
-    remove_forged(cfg->header_prefix);
-    rc_spf_set_log(spf_log);
-
-    memset(&facts, 0, sizeof(facts));
-    facts.ip = (const char *) sender_host_address;
-    facts.sender = sender_address ? (const char *) sender_address : "";
-    facts.authenticated = (sender_host_authenticated != NULL);
-    if (facts.ip != NULL) {
-	facts.helo = expand("$sender_helo_name");
-	facts.primary_hostname = expand("$primary_hostname");
-	facts.interface_ip = interface_address ? (const char *) interface_address : NULL;
+    memset(facts, 0, sizeof(*facts));
+    facts->ip = (const char *) sender_host_address;
+    facts->sender = sender_address ? (const char *) sender_address : (acl ? NULL : "");
+    facts->authenticated = (sender_host_authenticated != NULL);
+    if (facts->ip != NULL) {
+	facts->helo = expand("$sender_helo_name");
+	facts->primary_hostname = expand("$primary_hostname");
+	facts->interface_ip = interface_address ? (const char *) interface_address : NULL;
     } else
-	facts.helo = "";
+	facts->helo = "";
+}
 
-    v = &verdict;
+/* txn_point - where in the SMTP session this call comes from */
+
+static void
+txn_point(RC_TXN_POINT *pt)
+{
+    pt->history = expand("$smtp_command_history");
+    pt->rcpt_count = atoi(expand("$rcpt_count"));
+}
+
 #ifdef RC_TEST_HOOKS
-    /* Fault injection for the tests of the abort guard and of the memory checks
-     * (test builds only): an abort, one inside libspf2 (at its first log
-     * message), and a block the module loses. */
-    if (strcmp(facts.helo, "rc-test-abort.invalid") == 0)
+/*
+ * test_faults - fault injection for the tests of the abort guard and of
+ * the memory checks (test builds only): an abort, one inside libspf2 (at
+ * its first log message), and a block the module loses.
+ */
+static void
+test_faults(const RC_FACTS *facts)
+{
+    if (strcmp(facts->helo, "rc-test-abort.invalid") == 0)
 	abort();
-    rc_test_abort_in_spf = strcmp(facts.helo, "rc-test-spf-abort.invalid") == 0;
-    if (strcmp(facts.helo, "rc-test-leak.invalid") == 0) {
+    rc_test_abort_in_spf = strcmp(facts->helo, "rc-test-spf-abort.invalid") == 0;
+    if (strcmp(facts->helo, "rc-test-leak.invalid") == 0) {
 	char   *volatile lost = malloc(48);
 
 	if (lost != NULL)
 	    lost[0] = 'x';
 	lost = NULL;
     }
-#endif
-    rc_front_check(cfg, &facts, &rc_conncache, v, &rc_out);
+}
 
-    if (v->skipped) {
-	*return_text = US rc_out.lsdata;
-	return (LOCAL_SCAN_ACCEPT);
-    }
-    log_write(0, LOG_MAIN, "%s", rc_out.log);
-    /* Received-SPF goes above Exim's own Received: header. */
-    if (rc_out.received_spf[0])
-	header_add_at_position(FALSE, NULL, FALSE, ' ', "%s", rc_out.received_spf);
-    header_add(' ', "%s", rc_out.score);
-    header_add(' ', "%s", rc_out.report);
-    switch (rc_out.code) {
-    case 550:
-	*return_text = US rc_out.reply;
-	return (LOCAL_SCAN_REJECT);
-    case 451:
-	*return_text = US rc_out.reply;
+#endif
+
+/* evaluate - the verdict of the message at this point: held or fresh (txn.h) */
+
+static const RC_VERDICT *
+evaluate(const RC_CONFIG *cfg, bool acl, bool *reused)
+{
+    RC_FACTS facts;
+    RC_TXN_POINT pt;
+
+    rc_spf_set_log(spf_log);
+    gather_facts(&facts, acl);
+    txn_point(&pt);
+#ifdef RC_TEST_HOOKS
+    test_faults(&facts);
+#endif
+    return (rc_txn_check(&rc_txn, cfg, &facts, &pt, &rc_conncache, reused));
+}
+
+/* write_log - the module's line for this message, once */
+
+static void
+write_log(const RC_VERDICT *v, const RC_LOGEXTRA *x)
+{
+    char    line[sizeof(rc_txn.out.log) + 64];
+
+    if (rc_txn.logged || v->skipped)
+	return;
+    rc_report_log_acl(v, (const char *) sender_host_address, x, line, sizeof(line));
+    log_write(0, LOG_MAIN, "%s", line);
+    rc_txn.logged = true;
+}
+
+/* message_exempt - is every recipient's local part in exempt_recipients? */
+
+static bool
+message_exempt(const RC_CONFIG *cfg)
+{
+    if (recipients_count <= 0 || recipients_list == NULL)
+	return (false);
+    for (int i = 0; i < recipients_count; i++)
+	if (!rc_txn_exempt(cfg, (const char *) recipients_list[i].address))
+	    return (false);
+    return (true);
+}
+
+/* check_message - the work of local_scan(), under the abort guard */
+
+static int
+check_message(uschar **return_text)
+{
+    static char lsdata[sizeof(rc_txn.out.lsdata)];
+    const RC_CONFIG *cfg;
+    const RC_VERDICT *v;
+    const RC_FRONT_OUT *out = &rc_txn.out;
+    RC_LOGEXTRA x = {0};
+
+    if ((cfg = get_config()) == NULL) {
+	rc_txn_end(&rc_txn);
+	*return_text = US RC_FRONT_CONFIG_ERROR_REPLY;
 	return (LOCAL_SCAN_TEMPREJECT);
     }
-    *return_text = US rc_out.lsdata;
+    remove_forged(cfg->header_prefix);
+    v = evaluate(cfg, false, &x.reused);
+    if (v->skipped) {
+	rc_txn_end(&rc_txn);
+	*return_text = US out->lsdata;
+	return (LOCAL_SCAN_ACCEPT);
+    }
+    x.exempt = message_exempt(cfg);
+    write_log(v, &x);
+    /* Received-SPF goes above Exim's own Received: header. */
+    if (out->received_spf[0])
+	header_add_at_position(FALSE, NULL, FALSE, ' ', "%s", out->received_spf);
+    header_add(' ', "%s", out->score);
+    header_add(' ', "%s", out->report);
+    rc_txn_end(&rc_txn);
+    if (out->code != 0 && !x.exempt) {
+	*return_text = US out->reply;
+	return (out->code == 550 ? LOCAL_SCAN_REJECT : LOCAL_SCAN_TEMPREJECT);
+    }
+    /* Accepted, or exempt: $local_scan_data as for an accepted message. */
+    rc_report_lsdata(v, lsdata, sizeof(lsdata));
+    *return_text = US lsdata;
     return (LOCAL_SCAN_ACCEPT);
+}
+
+/* header_value - the Report header without its name and final newline */
+
+static void
+header_value(const char *header, char *buf, size_t len)
+{
+    const char *colon = strchr(header, ':');
+    const char *p = colon ? colon + 1 : header;
+    size_t  n;
+
+    while (*p == ' ')
+	p++;
+    n = strlen(p);
+    while (n > 0 && p[n - 1] == '\n')
+	n--;
+    snprintf(buf, len, "%.*s", (int) n, p);
+}
+
+/*
+ * acl_work - the work of relaycheck_acl(), under the abort guard: what is
+ * `verdict', `reply' or `header'; action, when not NULL, is the ACL verb
+ * that uses the yield, and the message's log line is written with it.
+ */
+static int
+acl_work(uschar **yield, const char *what, const char *action)
+{
+    const RC_CONFIG *cfg;
+    const RC_VERDICT *v;
+    RC_LOGEXTRA x = {.acl = action};
+    bool    reused;
+
+    if ((cfg = get_config()) == NULL) {
+	rc_txn_end(&rc_txn);
+	snprintf(rc_yield, sizeof(rc_yield), "%s", RC_FRONT_CONFIG_ERROR_REPLY);
+	*yield = US rc_yield;
+	return (FAIL);
+    }
+    v = evaluate(cfg, true, &reused);
+    if (action != NULL)
+	write_log(v, &x);
+    if (strcmp(what, "reply") == 0)
+	snprintf(rc_yield, sizeof(rc_yield), "%s", rc_txn.out.reply);
+    else if (strcmp(what, "header") == 0)
+	header_value(v->skipped ? "" : rc_txn.out.report, rc_yield, sizeof(rc_yield));
+    else
+	rc_report_acl_verdict(v, rc_yield, sizeof(rc_yield));
+    *yield = US rc_yield;
+    return (OK);
 }
 
 /*
@@ -353,41 +486,137 @@ rc_on_abort(int sig)
     raise(sig);
 }
 
+/*
+ * guard_enter - arm the abort guard (the caller's sigsetjmp follows);
+ * guard_leave - disarm it and restore the old SIGABRT disposition.
+ */
+static struct sigaction rc_abort_old;
+
+static void
+guard_enter(void)
+{
+    struct sigaction sa;
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = rc_on_abort;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGABRT, &sa, &rc_abort_old);
+}
+
+static void
+guard_leave(void)
+{
+    rc_abort_armed = 0;
+    sigaction(SIGABRT, &rc_abort_old, NULL);
+}
+
+/* aborted - after the jump: the libraries' state is unknown, decline from now on */
+
+static void
+aborted(const char *where)
+{
+    guard_leave();
+    rc_spf_abandon();
+    rc_poisoned = true;
+    rc_txn_end(&rc_txn);
+    log_write(0, LOG_MAIN | LOG_PANIC, "relaycheck: internal error (SIGABRT) while "
+	      "checking a message from %.64s%s: temporarily rejected; the module declines "
+	      "further messages on this connection",
+	      sender_host_address ? (const char *) sender_host_address : "local", where);
+}
+
+/* declined - the log line of a call after an internal error on this connection */
+
+static void
+declined(void)
+{
+#ifdef RC_TEST_HOOKS
+    log_write(0, LOG_MAIN, "relaycheck: test: libspf2 handlers %s",
+	      rc_spf_handlers_installed() ? "still the module's" : "restored");
+#endif
+    log_write(0, LOG_MAIN, "relaycheck: declining message after an internal error "
+	      "earlier on this connection: temporarily rejected");
+}
+
 RC_EXPORT int
 local_scan(int fd, uschar **return_text)
 {
-    struct sigaction sa, old;
     int     rc;
 
     (void) fd;
     if (rc_poisoned) {
-#ifdef RC_TEST_HOOKS
-	log_write(0, LOG_MAIN, "relaycheck: test: libspf2 handlers %s",
-		  rc_spf_handlers_installed() ? "still the module's" : "restored");
-#endif
-	log_write(0, LOG_MAIN, "relaycheck: declining message after an internal error "
-		  "earlier on this connection: temporarily rejected");
+	declined();
 	*return_text = US INTERNAL_ERROR_REPLY;
 	return (LOCAL_SCAN_TEMPREJECT);
     }
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = rc_on_abort;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGABRT, &sa, &old);
+    guard_enter();
     if (sigsetjmp(rc_abort_env, 1) != 0) {
-	sigaction(SIGABRT, &old, NULL);
-	rc_spf_abandon();
-	rc_poisoned = true;
-	log_write(0, LOG_MAIN | LOG_PANIC, "relaycheck: internal error (SIGABRT) while "
-		  "checking a message from %.64s: temporarily rejected; the module declines "
-		  "further messages on this connection",
-		  sender_host_address ? (const char *) sender_host_address : "local");
+	aborted("");
 	*return_text = US INTERNAL_ERROR_REPLY;
 	return (LOCAL_SCAN_TEMPREJECT);
     }
     rc_abort_armed = 1;
     rc = check_message(return_text);
-    rc_abort_armed = 0;
-    sigaction(SIGABRT, &old, NULL);
+    guard_leave();
     return (rc);
+}
+
+/* acl_guarded - acl_work() under the abort guard */
+
+static int
+acl_guarded(uschar **yield, const char *what, const char *action)
+{
+    int     rc;
+
+    guard_enter();
+    if (sigsetjmp(rc_abort_env, 1) != 0) {
+	aborted(" (ACL)");
+	*yield = US INTERNAL_ERROR_REPLY;
+	return (FAIL);
+    }
+    rc_abort_armed = 1;
+    rc = acl_work(yield, what, action);
+    guard_leave();
+    return (rc);
+}
+
+/* acl_verb - the ACL verb named, as listed in rc_report_acl_actions[], or NULL */
+
+static const char *
+acl_verb(const char *name)
+{
+    for (size_t i = 0; rc_report_acl_actions[i] != NULL; i++)
+	if (strcmp(name, rc_report_acl_actions[i]) == 0)
+	    return (rc_report_acl_actions[i]);
+    return (NULL);
+}
+
+/*
+ * relaycheck_acl - ${dlfunc{.../relaycheck.so}{relaycheck_acl}{what}{action}}:
+ * what is verdict (the default), reply or header; the optional action is
+ * the ACL verb that uses the yield (accept, defer, deny, discard, drop,
+ * reject), written to the message's log line as acl=. OK with the yield;
+ * FAIL (the expansion fails, the ACL defers) on a configuration error or
+ * after an internal error; ERROR (Exim's panic log too) on bad arguments.
+ */
+RC_EXPORT int
+relaycheck_acl(uschar **yield, int argc, uschar *argv[])
+{
+    const char *what = argc >= 1 && argv[0] != NULL && argv[0][0] ? (const char *) argv[0]
+	: "verdict";
+    const char *action = argc >= 2 && argv[1] != NULL ? acl_verb((const char *) argv[1]) : NULL;
+
+    if (argc > 2 || (argc == 2 && action == NULL)
+	|| (strcmp(what, "verdict") != 0 && strcmp(what, "reply") != 0
+	    && strcmp(what, "header") != 0)) {
+	*yield = US "relaycheck_acl: usage: {verdict|reply|header} and optionally "
+	    "{accept|defer|deny|discard|drop|reject}";
+	return (ERROR);
+    }
+    if (rc_poisoned) {
+	declined();
+	*yield = US INTERNAL_ERROR_REPLY;
+	return (FAIL);
+    }
+    return (acl_guarded(yield, what, action));
 }

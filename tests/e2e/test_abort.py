@@ -109,3 +109,23 @@ def test_memory_check_counts_a_module_leak_not_exims(ctx):
         assert "1 failed" in leak.stdout, leak.stdout
         assert "48 bytes in 1 blocks are definitely lost" in leak.stdout, leak.stdout
         assert "(relaycheck.c:" in leak.stdout, leak.stdout
+
+
+def test_abort_in_the_acl_defers_not_a_dropped_session(ctx):
+    """The ACL entry point relaycheck_acl runs under the same guard: the abort fails the
+    expansion, so the RCPT ACL defers (451); later calls and local_scan() decline."""
+    mod = hooks_module(ctx)
+    acl = ("  defer   condition = ${if eq{${extract{action}{${dlfunc{@MODULE@}{relaycheck_acl}"
+           "{verdict}}}}}{tempreject}}\n"
+           "  accept  domains = +local_domains\n")
+    ex = Exim(ctx.path("exim"), mod, "[relaycheck]\nnameservers = 127.0.0.1:9\ndns_timeout = 200ms\n",
+              acl_rcpt=acl)
+    r = ex.session_multi("192.0.2.66", [dict(), dict()], helo="rc-test-abort.invalid")
+    assert not r.lost, r.transcript()
+    assert r.exit_status == 0, (r.exit_status, r.transcript())
+    assert [m.rcpt_replies[0][0] for m in r.messages] == [451, 451], r.transcript()
+    panic = "\n".join(r.paniclog)
+    assert ("relaycheck: internal error (SIGABRT) while checking a message from 192.0.2.66 "
+            "(ACL)") in panic, panic
+    assert any("declining message after an internal error" in l for l in r.mainlog), r.mainlog
+    assert r.replies[-1][0] == 221, r.replies[-1]

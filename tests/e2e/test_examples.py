@@ -17,6 +17,9 @@ INI = os.path.join(EXAMPLES, "relaycheck.ini")
 EXIM_CONF = os.path.join(EXAMPLES, "exim.conf")
 CONFD_SNIPPET = os.path.join(EXAMPLES, "conf.d", "main", "00_relaycheck")
 TEMPLATE_SNIPPET = os.path.join(EXAMPLES, "exim4.conf.template.snippet")
+CONFD_ACL_SNIPPET = os.path.join(EXAMPLES, "conf.d", "main", "00_relaycheck_acl")
+ACL_RCPT = os.path.join(EXAMPLES, "acl-rcpt.conf")
+INSTALLED_ACL_FILE = "/etc/exim4/relaycheck-acl-rcpt.conf"
 INSTALLED_MODULE = "/usr/lib/exim4/local_scan/relaycheck.so"
 
 NOPTR = "198.51.100.66"          # no PTR record; HELO name resolves to it
@@ -314,9 +317,10 @@ def test_template_snippet_in_minimal_config(ctx):
     _snippet_session(ctx, TEMPLATE_SNIPPET)
 
 
-def _generate(ctx, name, split, snippet=None):
+def _generate(ctx, name, split, snippet=None, extra_main=None):
     """Run Debian's update-exim4.conf on a private copy of /etc/exim4 (output to tmpdir) with
-    the snippet added; returns the path of the generated configuration."""
+    the snippet added (and extra_main: {file name: text} more conf.d/main files); returns the
+    path of the generated configuration."""
     gen = "/usr/sbin/update-exim4.conf"
     if not (os.access(gen, os.X_OK) and os.path.isdir("/etc/exim4/conf.d")
             and os.path.isfile("/etc/exim4/exim4.conf.template")
@@ -334,6 +338,9 @@ def _generate(ctx, name, split, snippet=None):
     if split:
         with open(os.path.join(confdir, "conf.d", "main", "00_relaycheck"), "w") as f:
             f.write(snippet or read(CONFD_SNIPPET))
+        for fname, text in (extra_main or {}).items():
+            with open(os.path.join(confdir, "conf.d", "main", fname), "w") as f:
+                f.write(text)
     else:
         tpl = os.path.join(confdir, "exim4.conf.template")
         text, n = re.subn(r"(?m)^(exim_path = .*\n)", lambda m: m.group(1) + "\n" +
@@ -370,3 +377,21 @@ def test_debian_generator_split_config(ctx):
 
 def test_debian_generator_template(ctx):
     _generate(ctx, "template", split=False)
+
+
+def test_debian_generator_split_config_with_rcpt_acl(ctx):
+    # conf.d/main/00_relaycheck_acl names acl-rcpt.conf for Debian's RCPT ACL; exim4 -bV reads
+    # the included statements (${dlfunc} and all) in the generated configuration.
+    acl_file = write_conf(ctx.path("relaycheck-acl-rcpt.conf"), read(ACL_RCPT))
+    text, n = re.subn(r"(?m)^CHECK_RCPT_LOCAL_ACL_FILE = " + re.escape(INSTALLED_ACL_FILE) + "$",
+                      f"CHECK_RCPT_LOCAL_ACL_FILE = {acl_file}", read(CONFD_ACL_SNIPPET))
+    assert n == 1, f"the snippet should name {INSTALLED_ACL_FILE} once"
+    out = _generate(ctx, "split-acl", split=True, extra_main={"00_relaycheck_acl": text})
+    assert f"CHECK_RCPT_LOCAL_ACL_FILE = {acl_file}" in read(out)
+    assert ".include CHECK_RCPT_LOCAL_ACL_FILE" in read(out)
+    r = subprocess.run([EXIM_BIN, "-C", out, "-bP", "macro", "CHECK_RCPT_LOCAL_ACL_FILE"],
+                       capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL)
+    assert acl_file in r.stdout, r.stdout + r.stderr
+    # acl-rcpt.conf names the module local_scan_path names: one loaded copy
+    assert "{" + INSTALLED_MODULE + "}{relaycheck_acl}" in read(ACL_RCPT)
+    assert "local_scan_path = " + INSTALLED_MODULE in read(CONFD_SNIPPET)

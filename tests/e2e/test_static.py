@@ -30,7 +30,7 @@ SNIPPET = os.path.join(REPO, "exim-conf-examples", "Local-Makefile.snippet")
 EXIM_CONF_EXAMPLE = os.path.join(REPO, "exim-conf-examples", "exim.conf")
 
 # Exim's names for the module's own entry points and option table (local_scan.h, spec ch. 46).
-API_NAMES = {"local_scan", "local_scan_version_major", "local_scan_version_minor",
+API_NAMES = {"local_scan", "local_scan_version_major", "local_scan_version_minor", "relaycheck_acl",
              "local_scan_options", "local_scan_options_count"}
 # Libraries the module links with (the snippet's EXTRALIBS_EXIM).
 MODULE_LIBS = ("libudns", "libspf2", "libinih", "libpsl")

@@ -42,6 +42,9 @@ SUPPORT_SPF=yes
 LDFLAGS += -lspf2
 EXTRALIBS=-Wl,--export-dynamic
 
+# ${dlfunc}: the ACL entry point relaycheck_acl of build/relaycheck.so (test_acl).
+EXPAND_DLFUNC=yes
+
 @SNIPPET@
 
 # This tree: Exim's source is build/exim-static/src/exim-<version>, four levels
