@@ -180,7 +180,7 @@ endif
 # whose stack passes through the module fails (Exim's own code is not ours to judge). The
 # timing tests are left out: valgrind is slow.
 VG_DIR     := $(abspath $(BUILD))/valgrind
-VG_TESTS   := test_core test_checks test_faults.test_hostile test_faults.test_txt test_abort
+VG_TESTS   := test_core test_checks test_faults.test_hostile test_faults.test_txt test_abort test_acl
 test-valgrind: $(BUILD)/relaycheck.so $(BUILD)/test/relaycheck-hooks.so $(OPTROWS)
 	@rm -rf $(VG_DIR) && mkdir -p $(VG_DIR) && chmod 1777 $(VG_DIR)
 	@# valgrind refuses set-uid programs: run a plain copy of exim4 (as root, like the tests)
