@@ -91,9 +91,10 @@ $(BUILD)/test/relaycheck-hooks.so: $(HOOKS_OBJ) $(BUILD)/librelaycheck.a local_s
 	    -Wl,-z,relro,-z,now -Wl,--as-needed $(LIBS)
 
 # The command-line tool: the same engine and report code as the module. One file per mode
-# (check, checkconfig, summary), the command line (args), what they share (cli), main().
-CLI_SRC    := tools/cli.c tools/args.c tools/check.c tools/checkconfig.c tools/summary.c \
-              tools/relaycheck.c
+# (check, checkconfig, summary, batch), the command line (args), what they share (cli),
+# the worker processes of --batch (pool), main().
+CLI_SRC    := tools/cli.c tools/pool.c tools/args.c tools/check.c tools/checkconfig.c \
+              tools/summary.c tools/batch.c tools/relaycheck.c
 CLI_OBJ    := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 $(BUILD)/relaycheck: $(CLI_OBJ) $(BUILD)/librelaycheck.a
 	$(CC) -pie -o $@ $(CLI_OBJ) $(BUILD)/librelaycheck.a $(LDSAN) \

@@ -30,6 +30,7 @@ usage(FILE *fp)
 	    "       %s --check-config [FILE]\n"
 	    "       %s --summary [--reject-score N] [--tempreject-score N]\n"
 	    "                  [--score CHECK=N]... [--config FILE] [--json] [LOGFILE...]\n"
+	    "       %s --batch [--jobs N] [--config FILE] [--hostname NAME] [FILE]\n"
 	    "       %s --version | --help\n"
 	    "\n"
 	    "Runs the relaycheck engine on one message's facts, exactly as the Exim\n"
@@ -55,13 +56,19 @@ usage(FILE *fp)
 	    "                         with --summary: the same for tempreject_score\n"
 	    "      --score CHECK=N    with --summary: re-score the hits of CHECK (a\n"
 	    "                         [scores] key, dnsbl:ZONE or rhsbl:ZONE)\n"
+	    "  -b, --batch [FILE]     one relay per line of FILE (or standard input):\n"
+	    "                         JSON {\"ip\":...,\"helo\":...,\"from\":...,\"auth\":false}\n"
+	    "                         or TSV ip<TAB>helo<TAB>from; one JSON object out per\n"
+	    "                         relay, in input order\n"
+	    "      --jobs N           with --batch: N relays at a time (default 8)\n"
 	    "  -V, --version          print the version\n"
 	    "  -h, --help             this text\n"
 	    "\n"
 	    "Exit status: 0 accept (or not checked), 1 reject, 2 tempreject,\n"
-	    "64 usage error, 66 unreadable log file, 70 internal error,\n"
+	    "64 usage error, 65 a --batch line failed, 66 unreadable input file,\n"
+	    "70 internal error, 71 cannot start workers, 74 output error,\n"
 	    "77 configuration not readable by this user, 78 configuration error.\n",
-	    rc_cli_progname, rc_cli_progname, rc_cli_progname, rc_cli_progname);
+	    rc_cli_progname, rc_cli_progname, rc_cli_progname, rc_cli_progname, rc_cli_progname);
 }
 
 /* usage_error - the message, a hint at --help, exit EX_USAGE */
@@ -133,7 +140,8 @@ enum {
     OPT_INTERFACE,
     OPT_REJECT_SCORE,
     OPT_TEMPREJECT_SCORE,
-    OPT_SCORE
+    OPT_SCORE,
+    OPT_JOBS
 };
 
 /* rc_cli_args_parse - the command line into *a (args.h) */
@@ -155,6 +163,8 @@ rc_cli_args_parse(RC_CLI_ARGS *a, int argc, char **argv)
 	{"reject-score", required_argument, NULL, OPT_REJECT_SCORE},
 	{"tempreject-score", required_argument, NULL, OPT_TEMPREJECT_SCORE},
 	{"score", required_argument, NULL, OPT_SCORE},
+	{"batch", no_argument, NULL, 'b'},
+	{"jobs", required_argument, NULL, OPT_JOBS},
 	{"version", no_argument, NULL, 'V'},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
@@ -162,6 +172,7 @@ rc_cli_args_parse(RC_CLI_ARGS *a, int argc, char **argv)
     static struct utsname un;
     static char hostname[sizeof(un.nodename)];
     bool    check_cfg = false, summary = false, check_opts = false;
+    bool    batch = false, fact_opts = false, jobs = false;
     const char *cfg_file = NULL;
     int     c;
 
@@ -170,25 +181,30 @@ rc_cli_args_parse(RC_CLI_ARGS *a, int argc, char **argv)
     a->from = "";
     a->reject_score = -1;
     a->tempreject_score = -1;
+    a->jobs = RC_CLI_JOBS_DEFAULT;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":c:i:H:f:ajC::sVh", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":c:i:H:f:ajC::sbVh", longopts, NULL)) != -1) {
 	switch (c) {
 	case 'c':
 	    a->config = optarg;
 	    break;
 	case 'i':
+	    fact_opts = true;
 	    a->ip = optarg;
 	    check_opts = true;
 	    break;
 	case 'H':
+	    fact_opts = true;
 	    a->helo = optarg;
 	    check_opts = true;
 	    break;
 	case 'f':
+	    fact_opts = true;
 	    a->from = optarg;
 	    check_opts = true;
 	    break;
 	case 'a':
+	    fact_opts = true;
 	    a->auth = true;
 	    check_opts = true;
 	    break;
@@ -222,6 +238,23 @@ rc_cli_args_parse(RC_CLI_ARGS *a, int argc, char **argv)
 	    add_rescore(a, optarg);
 	    a->whatif = true;
 	    break;
+	case 'b':
+	    batch = true;
+	    break;
+	case OPT_JOBS:
+	    {
+		char   *end;
+		long    n;
+
+		errno = 0;
+		n = strtol(optarg, &end, 10);
+		if (errno || *end || end == optarg || n < 1 || n > RC_CLI_JOBS_MAX)
+		    usage_error("--jobs: \"%s\" is not a number of jobs (1..%d)", optarg,
+				RC_CLI_JOBS_MAX);
+		a->jobs = (int) n;
+		jobs = true;
+	    }
+	    break;
 	case 'V':
 	    printf("relaycheck %s\n", RC_VERSION);
 	    return (0);
@@ -239,6 +272,10 @@ rc_cli_args_parse(RC_CLI_ARGS *a, int argc, char **argv)
 
     if (check_cfg + summary > 1)
 	usage_error("--check-config and --summary do not go together");
+    if (batch && (check_cfg || summary))
+	usage_error("--batch does not go with --check-config or --summary");
+    if (jobs && !batch)
+	usage_error("--jobs goes with --batch");
     if (check_cfg) {
 	if (check_opts || a->whatif || a->json)
 	    usage_error("--check-config takes only a file name");
@@ -258,6 +295,29 @@ rc_cli_args_parse(RC_CLI_ARGS *a, int argc, char **argv)
 	a->files = argv + optind;
 	a->nfiles = argc - optind;
 	a->mode = RC_CLI_SUMMARY;
+	return (-1);
+    }
+    if (batch) {
+	if (fact_opts)
+	    usage_error("--batch reads relays from a file; --ip, --helo, --from, --auth do not "
+			"apply");
+	if (a->whatif)
+	    usage_error("--reject-score, --tempreject-score and --score go with --summary");
+	if (optind + 1 < argc)
+	    usage_error("unexpected argument \"%s\"", argv[optind + 1]);
+	a->files = argv + optind;
+	a->nfiles = argc - optind;
+	if (a->interface) {
+	    RC_ADDR addr;
+
+	    if (!rc_addr_parse(a->interface, &addr))
+		usage_error("--interface %s: not an IPv4 or IPv6 address", a->interface);
+	}
+	if (a->hostname == NULL && uname(&un) == 0) {
+	    snprintf(hostname, sizeof(hostname), "%s", un.nodename);
+	    a->hostname = hostname;
+	}
+	a->mode = RC_CLI_BATCH;
 	return (-1);
     }
     if (a->whatif)

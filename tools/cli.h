@@ -7,6 +7,9 @@
  *	check.c		one message's facts through the engine, as text or JSON
  *	checkconfig.c	--check-config
  *	summary.c	--summary over Exim main logs
+ *	batch.c		--batch: many relays, one JSON object each
+ *	pool.c		worker processes for the modes that evaluate many
+ *			relays, results in input order
  *	cli.c		what they share: the configuration found as the module
  *			finds it, JSON strings, the program's name
  * A new mode is a file with its run function (declared below), its value
@@ -22,6 +25,7 @@
 
 #include "allowlist/config.h"
 #include "dnscheck/checks.h"
+#include "dnscheck/front.h"
 
 #ifndef RC_VERSION
 #define RC_VERSION "unknown"
@@ -32,6 +36,7 @@ typedef enum rc_cli_mode {
     RC_CLI_CHECK,			/* the default: --ip ADDR ... */
     RC_CLI_CHECK_CONFIG,		/* --check-config [FILE] */
     RC_CLI_SUMMARY,			/* --summary [LOGFILE...] */
+    RC_CLI_BATCH,			/* --batch [FILE] */
     RC_CLI_NMODES
 } RC_CLI_MODE;
 
@@ -61,12 +66,19 @@ typedef struct rc_cli_args {
     size_t      nrescore;
     char      **files;			/* none: standard input */
     int         nfiles;
+    /* RC_CLI_BATCH */
+    int         jobs;			/* --jobs */
 } RC_CLI_ARGS;
 
 /* The modes' run functions: each returns the exit status. */
 extern int rc_cli_check(const RC_CLI_ARGS *);		/* check.c */
 extern int rc_cli_check_config(const RC_CLI_ARGS *);	/* checkconfig.c */
 extern int rc_cli_summary(const RC_CLI_ARGS *);	/* summary.c */
+extern int rc_cli_batch(const RC_CLI_ARGS *);		/* batch.c */
+
+/* --jobs: the default, the most */
+#define RC_CLI_JOBS_DEFAULT	8
+#define RC_CLI_JOBS_MAX		256
 
 /* "relaycheck", the prefix of every message on stderr */
 extern const char rc_cli_progname[];
@@ -86,6 +98,23 @@ extern bool rc_cli_config_noperm;
 
 /* rc_cli_json_str - s as a JSON string ("" for NULL) */
 extern void rc_cli_json_str(FILE *fp, const char *s);
+
+/* The exit status of a check: its action. */
+#define RC_CLI_EXIT_ACCEPT	0
+#define RC_CLI_EXIT_REJECT	1
+#define RC_CLI_EXIT_TEMPREJECT	2
+
+/* rc_cli_exit_status - the exit status of a verdict's texts: its action */
+extern int rc_cli_exit_status(const RC_FRONT_OUT *);
+
+/*
+ * rc_cli_json_verdict - the --json object of one verdict (relaycheck(8)),
+ * for the facts it was given: over several lines as a check prints it,
+ * or on one line (oneline) as --batch prints it. Ends in a newline.
+ */
+extern void rc_cli_json_verdict(FILE *fp, const RC_FACTS *, const RC_CONFIG *,
+				const char *cfgname, const RC_VERDICT *, const RC_FRONT_OUT *,
+				int status, bool oneline);
 
 /* rc_cli_xrealloc - realloc(), or exit EX_SOFTWARE with a message */
 extern void *rc_cli_xrealloc(void *p, size_t n);

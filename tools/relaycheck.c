@@ -5,6 +5,7 @@
  *	relaycheck --check-config [FILE]
  *	relaycheck --summary [--reject-score N] [--tempreject-score N]
  *		   [--score CHECK=N]... [--json] [LOGFILE...]
+ *	relaycheck --batch [--jobs N] [--config FILE] [--hostname NAME] [FILE]
  *	relaycheck --version | --help
  *
  * A check runs exactly what the local_scan adapter runs - the same
@@ -22,15 +23,18 @@
  *	1  reject (550)
  *	2  tempreject (451)
  *	64 usage error (EX_USAGE)
- *	66 a log file cannot be read (EX_NOINPUT)
+ *	65 --batch: some line gave an error object (EX_DATAERR)
+ *	66 a log or input file cannot be read (EX_NOINPUT)
  *	70 internal error, e.g. out of memory (EX_SOFTWARE)
+ *	71 --batch: the workers cannot be started (EX_OSERR)
+ *	74 the output cannot be written (EX_IOERR)
  *	77 the configuration exists but this user may not read it (EX_NOPERM)
  *	78 configuration error (EX_CONFIG): the module would answer every
  *	   message with 451
  *
  * main() parses the command line (args.c) and runs the one mode it names,
  * through the table below: a check (check.c), --check-config
- * (checkconfig.c) or --summary (summary.c). cli.h says how the command is
+ * (checkconfig.c), --summary (summary.c) or --batch (batch.c). cli.h says how the command is
  * cut, and what a new mode takes.
  */
 #include "args.h"
@@ -41,6 +45,7 @@ static int (*const modes[RC_CLI_NMODES]) (const RC_CLI_ARGS *) = {
     [RC_CLI_CHECK] = rc_cli_check,			/* check.c */
     [RC_CLI_CHECK_CONFIG] = rc_cli_check_config,	/* checkconfig.c */
     [RC_CLI_SUMMARY] = rc_cli_summary,			/* summary.c */
+    [RC_CLI_BATCH] = rc_cli_batch,			/* batch.c */
 };
 
 /* main - the command line parsed, its mode run */
