@@ -31,6 +31,8 @@ usage(FILE *fp)
 	    "       %s --summary [--reject-score N] [--tempreject-score N]\n"
 	    "                  [--score CHECK=N]... [--config FILE] [--json] [LOGFILE...]\n"
 	    "       %s --batch [--jobs N] [--config FILE] [--hostname NAME] [FILE]\n"
+	    "       %s --replay [--jobs N] [--reject-score N] [--tempreject-score N]\n"
+	    "                  [--score CHECK=N]... [--config FILE] [--json] [LOGFILE...]\n"
 	    "       %s --version | --help\n"
 	    "\n"
 	    "Runs the relaycheck engine on one message's facts, exactly as the Exim\n"
@@ -60,7 +62,11 @@ usage(FILE *fp)
 	    "                         JSON {\"ip\":...,\"helo\":...,\"from\":...,\"auth\":false}\n"
 	    "                         or TSV ip<TAB>helo<TAB>from; one JSON object out per\n"
 	    "                         relay, in input order\n"
-	    "      --jobs N           with --batch: N relays at a time (default 8)\n"
+	    "  -r, --replay           evaluate again, with live DNS, the mail in Exim main\n"
+	    "                         logs (plain or .gz; - standard input): each distinct\n"
+	    "                         relay once; the --summary report of what the module\n"
+	    "                         would have done (what-if options as for --summary)\n"
+	    "      --jobs N           with --batch, --replay: N relays at a time (default 8)\n"
 	    "  -V, --version          print the version\n"
 	    "  -h, --help             this text\n"
 	    "\n"
@@ -68,7 +74,8 @@ usage(FILE *fp)
 	    "64 usage error, 65 a --batch line failed, 66 unreadable input file,\n"
 	    "70 internal error, 71 cannot start workers, 74 output error,\n"
 	    "77 configuration not readable by this user, 78 configuration error.\n",
-	    rc_cli_progname, rc_cli_progname, rc_cli_progname, rc_cli_progname, rc_cli_progname);
+	    rc_cli_progname, rc_cli_progname, rc_cli_progname, rc_cli_progname, rc_cli_progname,
+	    rc_cli_progname);
 }
 
 /* usage_error - the message, a hint at --help, exit EX_USAGE */
@@ -164,6 +171,7 @@ rc_cli_args_parse(RC_CLI_ARGS *a, int argc, char **argv)
 	{"tempreject-score", required_argument, NULL, OPT_TEMPREJECT_SCORE},
 	{"score", required_argument, NULL, OPT_SCORE},
 	{"batch", no_argument, NULL, 'b'},
+	{"replay", no_argument, NULL, 'r'},
 	{"jobs", required_argument, NULL, OPT_JOBS},
 	{"version", no_argument, NULL, 'V'},
 	{"help", no_argument, NULL, 'h'},
@@ -172,7 +180,7 @@ rc_cli_args_parse(RC_CLI_ARGS *a, int argc, char **argv)
     static struct utsname un;
     static char hostname[sizeof(un.nodename)];
     bool    check_cfg = false, summary = false, check_opts = false;
-    bool    batch = false, fact_opts = false, jobs = false;
+    bool    batch = false, replay = false, fact_opts = false, jobs = false;
     const char *cfg_file = NULL;
     int     c;
 
@@ -183,7 +191,7 @@ rc_cli_args_parse(RC_CLI_ARGS *a, int argc, char **argv)
     a->tempreject_score = -1;
     a->jobs = RC_CLI_JOBS_DEFAULT;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":c:i:H:f:ajC::sbVh", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":c:i:H:f:ajC::sbrVh", longopts, NULL)) != -1) {
 	switch (c) {
 	case 'c':
 	    a->config = optarg;
@@ -241,6 +249,9 @@ rc_cli_args_parse(RC_CLI_ARGS *a, int argc, char **argv)
 	case 'b':
 	    batch = true;
 	    break;
+	case 'r':
+	    replay = true;
+	    break;
 	case OPT_JOBS:
 	    {
 		char   *end;
@@ -274,8 +285,10 @@ rc_cli_args_parse(RC_CLI_ARGS *a, int argc, char **argv)
 	usage_error("--check-config and --summary do not go together");
     if (batch && (check_cfg || summary))
 	usage_error("--batch does not go with --check-config or --summary");
-    if (jobs && !batch)
-	usage_error("--jobs goes with --batch");
+    if (replay && (check_cfg || summary || batch))
+	usage_error("--replay does not go with --check-config, --summary or --batch");
+    if (jobs && !batch && !replay)
+	usage_error("--jobs goes with --batch or --replay");
     if (check_cfg) {
 	if (check_opts || a->whatif || a->json)
 	    usage_error("--check-config takes only a file name");
@@ -295,6 +308,24 @@ rc_cli_args_parse(RC_CLI_ARGS *a, int argc, char **argv)
 	a->files = argv + optind;
 	a->nfiles = argc - optind;
 	a->mode = RC_CLI_SUMMARY;
+	return (-1);
+    }
+    if (replay) {
+	if (fact_opts)
+	    usage_error("--replay reads log files; --ip, --helo, --from, --auth do not apply");
+	a->files = argv + optind;
+	a->nfiles = argc - optind;
+	if (a->interface) {
+	    RC_ADDR addr;
+
+	    if (!rc_addr_parse(a->interface, &addr))
+		usage_error("--interface %s: not an IPv4 or IPv6 address", a->interface);
+	}
+	if (a->hostname == NULL && uname(&un) == 0) {
+	    snprintf(hostname, sizeof(hostname), "%s", un.nodename);
+	    a->hostname = hostname;
+	}
+	a->mode = RC_CLI_REPLAY;
 	return (-1);
     }
     if (batch) {

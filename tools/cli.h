@@ -8,6 +8,9 @@
  *	checkconfig.c	--check-config
  *	summary.c	--summary over Exim main logs
  *	batch.c		--batch: many relays, one JSON object each
+ *	replay.c	--replay: Exim main logs evaluated again, summarised
+ *	eximlog.c	main logs read (plain, gzip) and arrival lines parsed
+ *	tally.c		the module's log lines counted, the summary printed
  *	pool.c		worker processes for the modes that evaluate many
  *			relays, results in input order
  *	cli.c		what they share: the configuration found as the module
@@ -37,6 +40,7 @@ typedef enum rc_cli_mode {
     RC_CLI_CHECK_CONFIG,		/* --check-config [FILE] */
     RC_CLI_SUMMARY,			/* --summary [LOGFILE...] */
     RC_CLI_BATCH,			/* --batch [FILE] */
+    RC_CLI_REPLAY,			/* --replay [LOGFILE...] */
     RC_CLI_NMODES
 } RC_CLI_MODE;
 
@@ -58,7 +62,7 @@ typedef struct rc_cli_args {
     bool        auth;
     const char *hostname;		/* default: uname -n */
     const char *interface;		/* NULL if none */
-    /* RC_CLI_SUMMARY: the what-if, the log files */
+    /* RC_CLI_SUMMARY, RC_CLI_REPLAY: the what-if, the log files */
     bool        whatif;			/* any of the three below given */
     int         reject_score;		/* -1: the configuration's */
     int         tempreject_score;	/* -1: the configuration's */
@@ -66,7 +70,7 @@ typedef struct rc_cli_args {
     size_t      nrescore;
     char      **files;			/* none: standard input */
     int         nfiles;
-    /* RC_CLI_BATCH */
+    /* RC_CLI_BATCH, RC_CLI_REPLAY */
     int         jobs;			/* --jobs */
 } RC_CLI_ARGS;
 
@@ -75,6 +79,7 @@ extern int rc_cli_check(const RC_CLI_ARGS *);		/* check.c */
 extern int rc_cli_check_config(const RC_CLI_ARGS *);	/* checkconfig.c */
 extern int rc_cli_summary(const RC_CLI_ARGS *);	/* summary.c */
 extern int rc_cli_batch(const RC_CLI_ARGS *);		/* batch.c */
+extern int rc_cli_replay(const RC_CLI_ARGS *);		/* replay.c */
 
 /* --jobs: the default, the most */
 #define RC_CLI_JOBS_DEFAULT	8

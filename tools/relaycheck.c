@@ -6,6 +6,8 @@
  *	relaycheck --summary [--reject-score N] [--tempreject-score N]
  *		   [--score CHECK=N]... [--json] [LOGFILE...]
  *	relaycheck --batch [--jobs N] [--config FILE] [--hostname NAME] [FILE]
+ *	relaycheck --replay [--jobs N] [--reject-score N] [--tempreject-score N]
+ *		   [--score CHECK=N]... [--config FILE] [--json] [LOGFILE...]
  *	relaycheck --version | --help
  *
  * A check runs exactly what the local_scan adapter runs - the same
@@ -23,7 +25,8 @@
  *	1  reject (550)
  *	2  tempreject (451)
  *	64 usage error (EX_USAGE)
- *	65 --batch: some line gave an error object (EX_DATAERR)
+ *	65 --batch: some line gave an error object; --replay: some relay
+ *	   could not be evaluated (EX_DATAERR)
  *	66 a log or input file cannot be read (EX_NOINPUT)
  *	70 internal error, e.g. out of memory (EX_SOFTWARE)
  *	71 --batch: the workers cannot be started (EX_OSERR)
@@ -34,7 +37,8 @@
  *
  * main() parses the command line (args.c) and runs the one mode it names,
  * through the table below: a check (check.c), --check-config
- * (checkconfig.c), --summary (summary.c) or --batch (batch.c). cli.h says how the command is
+ * (checkconfig.c), --summary (summary.c), --batch (batch.c) or --replay
+ * (replay.c). cli.h says how the command is
  * cut, and what a new mode takes.
  */
 #include "args.h"
@@ -46,6 +50,7 @@ static int (*const modes[RC_CLI_NMODES]) (const RC_CLI_ARGS *) = {
     [RC_CLI_CHECK_CONFIG] = rc_cli_check_config,	/* checkconfig.c */
     [RC_CLI_SUMMARY] = rc_cli_summary,			/* summary.c */
     [RC_CLI_BATCH] = rc_cli_batch,			/* batch.c */
+    [RC_CLI_REPLAY] = rc_cli_replay,			/* replay.c */
 };
 
 /* main - the command line parsed, its mode run */

@@ -115,7 +115,7 @@ def test_batch_errors_and_usage(ctx):
         (["--batch", "--reject-score", "5"],
          "--reject-score, --tempreject-score and --score go with --summary"),
         (["--batch", "a", "b"], 'unexpected argument "b"'),
-        (["--jobs", "2", "--ip", GOOD], "--jobs goes with --batch"),
+        (["--jobs", "2", "--ip", GOOD], "--jobs goes with --batch or --replay"),
         (["--batch", "--jobs", "0"], '--jobs: "0" is not a number of jobs (1..256)'),
         (["--batch", "--jobs", "x"], '--jobs: "x" is not a number of jobs (1..256)'),
     ]
