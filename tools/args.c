@@ -29,7 +29,8 @@ usage(FILE *fp)
 	    "                  [--hostname NAME] [--interface ADDR] [--json]\n"
 	    "       %s --check-config [FILE]\n"
 	    "       %s --summary [--reject-score N] [--tempreject-score N]\n"
-	    "                  [--score CHECK=N]... [--config FILE] [--json] [LOGFILE...]\n"
+	    "                  [--score CHECK=N]... [--config FILE] [--json | --prometheus]\n"
+	    "                  [LOGFILE...]\n"
 	    "       %s --batch [--jobs N] [--config FILE] [--hostname NAME] [FILE]\n"
 	    "       %s --replay [--jobs N] [--reject-score N] [--tempreject-score N]\n"
 	    "                  [--score CHECK=N]... [--config FILE] [--json] [LOGFILE...]\n"
@@ -53,6 +54,7 @@ usage(FILE *fp)
 	    "                         (with defaults) or every error as file:line\n"
 	    "  -s, --summary          count the module's lines in Exim main logs (files\n"
 	    "                         or standard input): messages, actions, check hits\n"
+	    "      --prometheus       with --summary: the counts as Prometheus metrics\n"
 	    "      --reject-score N   with --summary: what a reject_score of N would do\n"
 	    "      --tempreject-score N\n"
 	    "                         with --summary: the same for tempreject_score\n"
@@ -148,7 +150,8 @@ enum {
     OPT_REJECT_SCORE,
     OPT_TEMPREJECT_SCORE,
     OPT_SCORE,
-    OPT_JOBS
+    OPT_JOBS,
+    OPT_PROMETHEUS
 };
 
 /* rc_cli_args_parse - the command line into *a (args.h) */
@@ -173,6 +176,7 @@ rc_cli_args_parse(RC_CLI_ARGS *a, int argc, char **argv)
 	{"batch", no_argument, NULL, 'b'},
 	{"replay", no_argument, NULL, 'r'},
 	{"jobs", required_argument, NULL, OPT_JOBS},
+	{"prometheus", no_argument, NULL, OPT_PROMETHEUS},
 	{"version", no_argument, NULL, 'V'},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
@@ -252,6 +256,9 @@ rc_cli_args_parse(RC_CLI_ARGS *a, int argc, char **argv)
 	case 'r':
 	    replay = true;
 	    break;
+	case OPT_PROMETHEUS:
+	    a->prometheus = true;
+	    break;
 	case OPT_JOBS:
 	    {
 		char   *end;
@@ -287,6 +294,10 @@ rc_cli_args_parse(RC_CLI_ARGS *a, int argc, char **argv)
 	usage_error("--batch does not go with --check-config or --summary");
     if (replay && (check_cfg || summary || batch))
 	usage_error("--replay does not go with --check-config, --summary or --batch");
+    if (a->prometheus && !summary)
+	usage_error("--prometheus goes with --summary");
+    if (a->prometheus && a->json)
+	usage_error("--json and --prometheus do not go together");
     if (jobs && !batch && !replay)
 	usage_error("--jobs goes with --batch or --replay");
     if (check_cfg) {

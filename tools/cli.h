@@ -55,6 +55,7 @@ typedef struct rc_cli_args {
     RC_CLI_MODE mode;
     const char *config;			/* --config; --check-config: the file */
     bool        json;			/* --json */
+    bool        prometheus;		/* --summary --prometheus */
     /* RC_CLI_CHECK: the facts */
     const char *ip;
     const char *helo;			/* "" if none */

@@ -6,7 +6,8 @@
  * messages, actions, check hits, TEMP results and scores. With --reject-score,
  * --tempreject-score or --score it also decides what those thresholds and
  * scores would have done to the same messages (rc_front_whatif(), on the
- * engine's own rc_verdict_action()). Text, or one JSON object (--json).
+ * engine's own rc_verdict_action()). Text, one JSON object (--json), or
+ * Prometheus metrics (--prometheus).
  * Exit status 0, or EX_NOINPUT when a log file cannot be read.
  */
 #include <errno.h>
@@ -41,7 +42,7 @@ summary_file(RC_TALLY *s, FILE *fp, const char *name)
  */
 static int
 run_summary(RC_TALLY *s, const char *config, int reject, int tempreject, bool json,
-	    char **files, int nfiles)
+	    bool prometheus, char **files, int nfiles)
 {
     int     rc = 0;
 
@@ -82,7 +83,9 @@ run_summary(RC_TALLY *s, const char *config, int reject, int tempreject, bool js
 	if (fp != stdin)
 	    fclose(fp);
     }
-    if (json)
+    if (prometheus)
+	rc_tally_prometheus(s);
+    else if (json)
 	rc_tally_json(s, NULL, NULL);
     else
 	rc_tally_text(s);
@@ -101,7 +104,8 @@ rc_cli_summary(const RC_CLI_ARGS *a)
     s.whatif = a->whatif;
     s.rescore = a->rescore;
     s.nrescore = a->nrescore;
-    rc = run_summary(&s, a->config, a->reject_score, a->tempreject_score, a->json, a->files,
+    rc = run_summary(&s, a->config, a->reject_score, a->tempreject_score, a->json,
+		     a->prometheus, a->files,
 		     a->nfiles);
     rc_tally_free(&s);
     return (rc);

@@ -535,3 +535,96 @@ rc_tally_free(RC_TALLY *s)
     free(s->ips.v);
     free(s->nets.v);
 }
+
+/* prom_label - a label value, escaped as the exposition format wants */
+static void
+prom_label(const char *s)
+{
+    putchar('"');
+    for (; *s; s++) {
+	if (*s == '\\' || *s == '"')
+	    printf("\\%c", *s);
+	else if (*s == '\n')
+	    printf("\\n");
+	else
+	    putchar(*s);
+    }
+    putchar('"');
+}
+
+/* prom_head - the HELP and TYPE lines of a metric */
+static void
+prom_head(const char *name, const char *type, const char *help)
+{
+    printf("# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+/* rc_tally_prometheus - the counts as Prometheus metrics (tally.h) */
+
+void
+rc_tally_prometheus(RC_TALLY *s)
+{
+    static const char *const names[3] = {"accept", "tempreject", "reject"};
+    static const int bounds[] = {0, 1, 2, 3, 5, 8, 10, 12, 15, 20, 25, 30, 50, 100};
+    const struct {
+	const char *name, *help;
+	long        value;
+    }       plain[] = {
+	{"relaycheck_allowlisted_total", "Messages allowlisted by the No Server Check list.",
+	    s->allowlisted},
+	{"relaycheck_with_temp_total", "Messages on which some check could not decide (TEMP).",
+	    s->with_temp},
+	{"relaycheck_reused_total", "Messages that reused the client results of an earlier "
+	    "message on the connection.", s->reused},
+	{"relaycheck_config_errors_total", "Configuration errors logged (each message then got "
+	    "451).", s->config_errors},
+	{"relaycheck_unreadable_lines_total", "Lines of the module that could not be read back.",
+	    s->unparsed},
+	{"relaycheck_dns_queries_total", "DNS queries the checked messages made.",
+	    s->queries_total},
+    };
+    double  sum = 0;
+
+    if (s->nchecks > 0)
+	qsort(s->checks, s->nchecks, sizeof(*s->checks), cmp_check);
+    if (s->nscores > 0)
+	qsort(s->scores, s->nscores, sizeof(*s->scores), cmp_score);
+
+    prom_head("relaycheck_messages_total", "counter", "Messages the module checked, by action.");
+    for (int a = 0; a < 3; a++)
+	printf("relaycheck_messages_total{action=\"%s\"} %ld\n", names[a], s->actions[a]);
+    prom_head("relaycheck_check_hits_total", "counter",
+	      "Messages on which a check hit (or, for no_server_check, matched), by check.");
+    for (size_t i = 0; i < s->nchecks; i++) {
+	printf("relaycheck_check_hits_total{check=");
+	prom_label(s->checks[i].key);
+	printf("} %ld\n", s->checks[i].listed ? s->checks[i].listed : s->checks[i].hits);
+    }
+    prom_head("relaycheck_check_temps_total", "counter",
+	      "Messages on which a check could not decide (TEMP), by check.");
+    for (size_t i = 0; i < s->nchecks; i++) {
+	printf("relaycheck_check_temps_total{check=");
+	prom_label(s->checks[i].key);
+	printf("} %ld\n", s->checks[i].temps);
+    }
+    for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]); i++) {
+	prom_head(plain[i].name, "counter", plain[i].help);
+	printf("%s %ld\n", plain[i].name, plain[i].value);
+    }
+    prom_head("relaycheck_dns_seconds_total", "counter",
+	      "Time the checked messages spent in the module.");
+    printf("relaycheck_dns_seconds_total %.3f\n", (double) s->time_total / 1000.0);
+    prom_head("relaycheck_score", "histogram", "Total scores of the checked messages.");
+    for (size_t b = 0; b < sizeof(bounds) / sizeof(bounds[0]); b++) {
+	long    n = 0;
+
+	for (size_t i = 0; i < s->nscores; i++)
+	    if (s->scores[i].score <= bounds[b])
+		n += s->scores[i].count;
+	printf("relaycheck_score_bucket{le=\"%d\"} %ld\n", bounds[b], n);
+    }
+    for (size_t i = 0; i < s->nscores; i++)
+	sum += (double) s->scores[i].score * (double) s->scores[i].count;
+    printf("relaycheck_score_bucket{le=\"+Inf\"} %ld\n", s->messages);
+    printf("relaycheck_score_sum %.0f\nrelaycheck_score_count %ld\n", sum, s->messages);
+}

@@ -73,6 +73,13 @@ extern void rc_tally_text(RC_TALLY *);
  */
 extern void rc_tally_json(RC_TALLY *, void (*extra) (void *), void *arg);
 
+/*
+ * rc_tally_prometheus - the counts in Prometheus's text exposition format
+ * on stdout (relaycheck_messages_total{action=...} and the rest, as
+ * relaycheck(8) lists them), for node_exporter's textfile collector
+ */
+extern void rc_tally_prometheus(RC_TALLY *);
+
 /* rc_tally_sorted - the table's entries, most messages first (malloc'ed) */
 extern RC_KEYSTAT *rc_tally_sorted(const RC_KEYTABLE *);
 
