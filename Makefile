@@ -95,7 +95,8 @@ $(BUILD)/test/relaycheck-hooks.so: $(HOOKS_OBJ) $(BUILD)/librelaycheck.a local_s
 # the worker processes of --batch and --replay (pool), the module's log lines counted (tally),
 # Exim's main logs read (eximlog: zlib for .gz), main().
 CLI_SRC    := tools/cli.c tools/pool.c tools/tally.c tools/args.c tools/check.c tools/checkconfig.c \
-              tools/summary.c tools/batch.c tools/eximlog.c tools/replay.c tools/relaycheck.c
+              tools/summary.c tools/batch.c tools/eximlog.c tools/replay.c \
+              tools/htmlreport.c tools/relaycheck.c
 CLI_OBJ    := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 CLI_LIBS   := -lz
 $(BUILD)/relaycheck: $(CLI_OBJ) $(BUILD)/librelaycheck.a

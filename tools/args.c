@@ -32,6 +32,7 @@ usage(FILE *fp)
 	    "                  [--score CHECK=N]... [--config FILE] [--json | --prometheus]\n"
 	    "                  [LOGFILE...]\n"
 	    "       %s --batch [--jobs N] [--config FILE] [--hostname NAME] [FILE]\n"
+	    "       %s --report FILE.html [--config FILE] [LOGFILE...]\n"
 	    "       %s --replay [--jobs N] [--reject-score N] [--tempreject-score N]\n"
 	    "                  [--score CHECK=N]... [--config FILE] [--json] [LOGFILE...]\n"
 	    "       %s --version | --help\n"
@@ -69,6 +70,8 @@ usage(FILE *fp)
 	    "                         relay once; the --summary report of what the module\n"
 	    "                         would have done (what-if options as for --summary)\n"
 	    "      --jobs N           with --batch, --replay: N relays at a time (default 8)\n"
+	    "      --report FILE.html the module's lines in Exim main logs (plain or .gz)\n"
+	    "                         as one self-contained HTML page with charts\n"
 	    "  -V, --version          print the version\n"
 	    "  -h, --help             this text\n"
 	    "\n"
@@ -77,7 +80,7 @@ usage(FILE *fp)
 	    "70 internal error, 71 cannot start workers, 74 output error,\n"
 	    "77 configuration not readable by this user, 78 configuration error.\n",
 	    rc_cli_progname, rc_cli_progname, rc_cli_progname, rc_cli_progname, rc_cli_progname,
-	    rc_cli_progname);
+	    rc_cli_progname, rc_cli_progname);
 }
 
 /* usage_error - the message, a hint at --help, exit EX_USAGE */
@@ -151,7 +154,8 @@ enum {
     OPT_TEMPREJECT_SCORE,
     OPT_SCORE,
     OPT_JOBS,
-    OPT_PROMETHEUS
+    OPT_PROMETHEUS,
+    OPT_REPORT
 };
 
 /* rc_cli_args_parse - the command line into *a (args.h) */
@@ -177,6 +181,7 @@ rc_cli_args_parse(RC_CLI_ARGS *a, int argc, char **argv)
 	{"replay", no_argument, NULL, 'r'},
 	{"jobs", required_argument, NULL, OPT_JOBS},
 	{"prometheus", no_argument, NULL, OPT_PROMETHEUS},
+	{"report", required_argument, NULL, OPT_REPORT},
 	{"version", no_argument, NULL, 'V'},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
@@ -259,6 +264,9 @@ rc_cli_args_parse(RC_CLI_ARGS *a, int argc, char **argv)
 	case OPT_PROMETHEUS:
 	    a->prometheus = true;
 	    break;
+	case OPT_REPORT:
+	    a->report = optarg;
+	    break;
 	case OPT_JOBS:
 	    {
 		char   *end;
@@ -294,6 +302,8 @@ rc_cli_args_parse(RC_CLI_ARGS *a, int argc, char **argv)
 	usage_error("--batch does not go with --check-config or --summary");
     if (replay && (check_cfg || summary || batch))
 	usage_error("--replay does not go with --check-config, --summary or --batch");
+    if (a->report && (check_cfg || summary || batch || replay))
+	usage_error("--report does not go with --check-config, --summary, --batch or --replay");
     if (a->prometheus && !summary)
 	usage_error("--prometheus goes with --summary");
     if (a->prometheus && a->json)
@@ -319,6 +329,16 @@ rc_cli_args_parse(RC_CLI_ARGS *a, int argc, char **argv)
 	a->files = argv + optind;
 	a->nfiles = argc - optind;
 	a->mode = RC_CLI_SUMMARY;
+	return (-1);
+    }
+    if (a->report) {
+	if (check_opts)
+	    usage_error("--report reads log files; --ip, --helo, --from, --auth do not apply");
+	if (a->whatif || a->json)
+	    usage_error("--report takes only --config and log files");
+	a->files = argv + optind;
+	a->nfiles = argc - optind;
+	a->mode = RC_CLI_REPORT;
 	return (-1);
     }
     if (replay) {

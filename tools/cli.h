@@ -9,6 +9,7 @@
  *	summary.c	--summary over Exim main logs
  *	batch.c		--batch: many relays, one JSON object each
  *	replay.c	--replay: Exim main logs evaluated again, summarised
+ *	htmlreport.c	--report: the module's log lines as an HTML page
  *	eximlog.c	main logs read (plain, gzip) and arrival lines parsed
  *	tally.c		the module's log lines counted, the summary printed
  *	pool.c		worker processes for the modes that evaluate many
@@ -41,6 +42,7 @@ typedef enum rc_cli_mode {
     RC_CLI_SUMMARY,			/* --summary [LOGFILE...] */
     RC_CLI_BATCH,			/* --batch [FILE] */
     RC_CLI_REPLAY,			/* --replay [LOGFILE...] */
+    RC_CLI_REPORT,			/* --report FILE.html [LOGFILE...] */
     RC_CLI_NMODES
 } RC_CLI_MODE;
 
@@ -71,6 +73,8 @@ typedef struct rc_cli_args {
     size_t      nrescore;
     char      **files;			/* none: standard input */
     int         nfiles;
+    /* RC_CLI_REPORT: the page to write */
+    const char *report;
     /* RC_CLI_BATCH, RC_CLI_REPLAY */
     int         jobs;			/* --jobs */
 } RC_CLI_ARGS;
@@ -81,6 +85,7 @@ extern int rc_cli_check_config(const RC_CLI_ARGS *);	/* checkconfig.c */
 extern int rc_cli_summary(const RC_CLI_ARGS *);	/* summary.c */
 extern int rc_cli_batch(const RC_CLI_ARGS *);		/* batch.c */
 extern int rc_cli_replay(const RC_CLI_ARGS *);		/* replay.c */
+extern int rc_cli_report(const RC_CLI_ARGS *);		/* htmlreport.c */
 
 /* --jobs: the default, the most */
 #define RC_CLI_JOBS_DEFAULT	8

@@ -8,6 +8,7 @@
  *	relaycheck --batch [--jobs N] [--config FILE] [--hostname NAME] [FILE]
  *	relaycheck --replay [--jobs N] [--reject-score N] [--tempreject-score N]
  *		   [--score CHECK=N]... [--config FILE] [--json] [LOGFILE...]
+ *	relaycheck --report FILE.html [--config FILE] [LOGFILE...]
  *	relaycheck --version | --help
  *
  * A check runs exactly what the local_scan adapter runs - the same
@@ -30,6 +31,7 @@
  *	66 a log or input file cannot be read (EX_NOINPUT)
  *	70 internal error, e.g. out of memory (EX_SOFTWARE)
  *	71 --batch: the workers cannot be started (EX_OSERR)
+ *	73 --report: the page cannot be written (EX_CANTCREAT)
  *	74 the output cannot be written (EX_IOERR)
  *	77 the configuration exists but this user may not read it (EX_NOPERM)
  *	78 configuration error (EX_CONFIG): the module would answer every
@@ -37,8 +39,8 @@
  *
  * main() parses the command line (args.c) and runs the one mode it names,
  * through the table below: a check (check.c), --check-config
- * (checkconfig.c), --summary (summary.c), --batch (batch.c) or --replay
- * (replay.c). cli.h says how the command is
+ * (checkconfig.c), --summary (summary.c), --batch (batch.c), --replay
+ * (replay.c) or --report (htmlreport.c). cli.h says how the command is
  * cut, and what a new mode takes.
  */
 #include "args.h"
@@ -51,6 +53,7 @@ static int (*const modes[RC_CLI_NMODES]) (const RC_CLI_ARGS *) = {
     [RC_CLI_SUMMARY] = rc_cli_summary,			/* summary.c */
     [RC_CLI_BATCH] = rc_cli_batch,			/* batch.c */
     [RC_CLI_REPLAY] = rc_cli_replay,			/* replay.c */
+    [RC_CLI_REPORT] = rc_cli_report,			/* htmlreport.c */
 };
 
 /* main - the command line parsed, its mode run */

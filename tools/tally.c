@@ -8,7 +8,8 @@
  * check hits, TEMP results and scores; with `whatif' it also decides what
  * other thresholds and scores would have done to the same messages
  * (rc_front_whatif(), on the engine's own rc_verdict_action()); with
- * `relays' it counts per relay address and per /24 or /48 network. The
+ * `relays' it counts per relay address, per /24 or /48 network and per
+ * hour. The
  * summary is printed as text or as one JSON object (relaycheck(8)).
  */
 #include "tally.h"
@@ -254,6 +255,12 @@ rc_tally_line(RC_TALLY *s, const char *line)
 	if (s->first[0] == 0)
 	    snprintf(s->first, sizeof(s->first), "%.19s", line);
 	snprintf(s->last, sizeof(s->last), "%.19s", line);
+	if (s->relays) {
+	    char    hour[16];
+
+	    snprintf(hour, sizeof(hour), "%.13s", line);
+	    keycount(&s->hours, hour, &l);
+	}
     }
 
     wscore = l.score;
@@ -534,6 +541,7 @@ rc_tally_free(RC_TALLY *s)
     free(s->wscores);
     free(s->ips.v);
     free(s->nets.v);
+    free(s->hours.v);
 }
 
 /* prom_label - a label value, escaped as the exposition format wants */
@@ -627,4 +635,15 @@ rc_tally_prometheus(RC_TALLY *s)
 	sum += (double) s->scores[i].score * (double) s->scores[i].count;
     printf("relaycheck_score_bucket{le=\"+Inf\"} %ld\n", s->messages);
     printf("relaycheck_score_sum %.0f\nrelaycheck_score_count %ld\n", sum, s->messages);
+}
+
+/* rc_tally_sort - checks and scores in the order the outputs show (tally.h) */
+
+void
+rc_tally_sort(RC_TALLY *s)
+{
+    if (s->nchecks > 0)
+	qsort(s->checks, s->nchecks, sizeof(*s->checks), cmp_check);
+    if (s->nscores > 0)
+	qsort(s->scores, s->nscores, sizeof(*s->scores), cmp_score);
 }

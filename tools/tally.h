@@ -55,6 +55,7 @@ typedef struct rc_tally {
     RC_SCORECOUNT *scores, *wscores;
     size_t      nscores, capscores, nwscores, capwscores;
     RC_KEYTABLE ips, nets;		/* when relays: per address, per /24 or /48 */
+    RC_KEYTABLE hours;			/* when relays: per "YYYY-MM-DD HH" */
 } RC_TALLY;
 
 /*
@@ -79,6 +80,9 @@ extern void rc_tally_json(RC_TALLY *, void (*extra) (void *), void *arg);
  * relaycheck(8) lists them), for node_exporter's textfile collector
  */
 extern void rc_tally_prometheus(RC_TALLY *);
+
+/* rc_tally_sort - checks by hits (most first), scores ascending */
+extern void rc_tally_sort(RC_TALLY *);
 
 /* rc_tally_sorted - the table's entries, most messages first (malloc'ed) */
 extern RC_KEYSTAT *rc_tally_sorted(const RC_KEYTABLE *);
