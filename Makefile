@@ -96,9 +96,9 @@ $(BUILD)/test/relaycheck-hooks.so: $(HOOKS_OBJ) $(BUILD)/librelaycheck.a local_s
 # Exim's main logs read (eximlog: zlib for .gz), main().
 CLI_SRC    := tools/cli.c tools/pool.c tools/tally.c tools/args.c tools/check.c tools/checkconfig.c \
               tools/summary.c tools/batch.c tools/eximlog.c tools/replay.c \
-              tools/htmlreport.c tools/relaycheck.c
+              tools/htmlreport.c tools/calibrate.c tools/relaycheck.c
 CLI_OBJ    := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
-CLI_LIBS   := -lz
+CLI_LIBS   := -lz -lm
 $(BUILD)/relaycheck: $(CLI_OBJ) $(BUILD)/librelaycheck.a
 	$(CC) -pie -o $@ $(CLI_OBJ) $(BUILD)/librelaycheck.a $(LDSAN) \
 	    -Wl,-z,relro,-z,now -Wl,--as-needed $(LIBS) $(CLI_LIBS)

@@ -33,6 +33,8 @@ usage(FILE *fp)
 	    "                  [LOGFILE...]\n"
 	    "       %s --batch [--jobs N] [--config FILE] [--hostname NAME] [FILE]\n"
 	    "       %s --report FILE.html [--config FILE] [LOGFILE...]\n"
+	    "       %s --calibrate --ham PATH... --spam PATH... [--max-ham-rate R]\n"
+	    "                  [--config FILE] [--json]\n"
 	    "       %s --replay [--jobs N] [--reject-score N] [--tempreject-score N]\n"
 	    "                  [--score CHECK=N]... [--config FILE] [--json] [LOGFILE...]\n"
 	    "       %s --version | --help\n"
@@ -70,6 +72,12 @@ usage(FILE *fp)
 	    "                         relay once; the --summary report of what the module\n"
 	    "                         would have done (what-if options as for --summary)\n"
 	    "      --jobs N           with --batch, --replay: N relays at a time (default 8)\n"
+	    "      --calibrate --ham PATH... --spam PATH...\n"
+	    "                         per check: hits in ham and in spam, likelihood\n"
+	    "                         ratio; suggested scores and reject_score. PATH: a\n"
+	    "                         maildir, mbox, message file or --json/--batch lines\n"
+	    "      --max-ham-rate R   with --calibrate: ham the suggested reject_score\n"
+	    "                         may flag (default 0.001)\n"
 	    "      --report FILE.html the module's lines in Exim main logs (plain or .gz)\n"
 	    "                         as one self-contained HTML page with charts\n"
 	    "  -V, --version          print the version\n"
@@ -80,7 +88,7 @@ usage(FILE *fp)
 	    "70 internal error, 71 cannot start workers, 74 output error,\n"
 	    "77 configuration not readable by this user, 78 configuration error.\n",
 	    rc_cli_progname, rc_cli_progname, rc_cli_progname, rc_cli_progname, rc_cli_progname,
-	    rc_cli_progname, rc_cli_progname);
+	    rc_cli_progname, rc_cli_progname, rc_cli_progname);
 }
 
 /* usage_error - the message, a hint at --help, exit EX_USAGE */
@@ -155,7 +163,11 @@ enum {
     OPT_SCORE,
     OPT_JOBS,
     OPT_PROMETHEUS,
-    OPT_REPORT
+    OPT_REPORT,
+    OPT_CALIBRATE,
+    OPT_HAM,
+    OPT_SPAM,
+    OPT_MAX_HAM_RATE
 };
 
 /* rc_cli_args_parse - the command line into *a (args.h) */
@@ -182,6 +194,10 @@ rc_cli_args_parse(RC_CLI_ARGS *a, int argc, char **argv)
 	{"jobs", required_argument, NULL, OPT_JOBS},
 	{"prometheus", no_argument, NULL, OPT_PROMETHEUS},
 	{"report", required_argument, NULL, OPT_REPORT},
+	{"calibrate", no_argument, NULL, OPT_CALIBRATE},
+	{"ham", required_argument, NULL, OPT_HAM},
+	{"spam", required_argument, NULL, OPT_SPAM},
+	{"max-ham-rate", required_argument, NULL, OPT_MAX_HAM_RATE},
 	{"version", no_argument, NULL, 'V'},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
@@ -190,6 +206,11 @@ rc_cli_args_parse(RC_CLI_ARGS *a, int argc, char **argv)
     static char hostname[sizeof(un.nodename)];
     bool    check_cfg = false, summary = false, check_opts = false;
     bool    batch = false, replay = false, fact_opts = false, jobs = false;
+    bool    calibrate = false, rate = false;
+    char  **side = NULL;		/* --ham or --spam: where their paths go */
+    int    *nside = NULL;
+    char  **pos;			/* the other arguments, in order */
+    int     npos = 0, ipos = 0;
     const char *cfg_file = NULL;
     int     c;
 
@@ -199,9 +220,21 @@ rc_cli_args_parse(RC_CLI_ARGS *a, int argc, char **argv)
     a->reject_score = -1;
     a->tempreject_score = -1;
     a->jobs = RC_CLI_JOBS_DEFAULT;
+    a->max_ham_rate = 0.001;
+    /* Each list may take every argument: none is lost when all are paths. */
+    a->pos = pos = rc_cli_xrealloc(NULL, (size_t) (argc + 1) * sizeof(*pos));
+    a->ham = rc_cli_xrealloc(NULL, (size_t) (argc + 1) * sizeof(*a->ham));
+    a->spam = rc_cli_xrealloc(NULL, (size_t) (argc + 1) * sizeof(*a->spam));
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":c:i:H:f:ajC::sbrVh", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "-:c:i:H:f:ajC::sbrVh", longopts, NULL)) != -1) {
 	switch (c) {
+	case 1:
+	    /* in order (the optstring's '-'): after --ham or --spam, their paths */
+	    if (side)
+		side[(*nside)++] = optarg;
+	    else
+		pos[npos++] = optarg;
+	    break;
 	case 'c':
 	    a->config = optarg;
 	    break;
@@ -267,6 +300,32 @@ rc_cli_args_parse(RC_CLI_ARGS *a, int argc, char **argv)
 	case OPT_REPORT:
 	    a->report = optarg;
 	    break;
+	case OPT_CALIBRATE:
+	    calibrate = true;
+	    break;
+	case OPT_HAM:
+	    side = a->ham;
+	    nside = &a->nham;
+	    side[(*nside)++] = optarg;
+	    break;
+	case OPT_SPAM:
+	    side = a->spam;
+	    nside = &a->nspam;
+	    side[(*nside)++] = optarg;
+	    break;
+	case OPT_MAX_HAM_RATE:
+	    {
+		char   *end;
+
+		errno = 0;
+		a->max_ham_rate = strtod(optarg, &end);
+		if (errno || *end || end == optarg || !(a->max_ham_rate >= 0)
+		    || a->max_ham_rate >= 1)
+		    usage_error("--max-ham-rate: \"%s\" is not a rate (0 up to 1, e.g. 0.001)",
+				optarg);
+		rate = true;
+	    }
+	    break;
 	case OPT_JOBS:
 	    {
 		char   *end;
@@ -302,6 +361,23 @@ rc_cli_args_parse(RC_CLI_ARGS *a, int argc, char **argv)
 	usage_error("--batch does not go with --check-config or --summary");
     if (replay && (check_cfg || summary || batch))
 	usage_error("--replay does not go with --check-config, --summary or --batch");
+    while (optind < argc)				/* after "--" */
+	pos[npos++] = argv[optind++];
+    if (calibrate && (check_cfg || summary || batch || replay || a->report))
+	usage_error("--calibrate does not go with --check-config, --summary, --batch, --replay "
+		    "or --report");
+    if ((a->nham || a->nspam || rate) && !calibrate)
+	usage_error("--ham, --spam and --max-ham-rate go with --calibrate");
+    if (calibrate) {
+	if (check_opts || a->whatif || a->prometheus || jobs)
+	    usage_error("--calibrate takes --ham, --spam, --max-ham-rate, --config and --json");
+	if (a->nham == 0 || a->nspam == 0)
+	    usage_error("--calibrate needs --ham PATH... and --spam PATH...");
+	if (npos > 0)
+	    usage_error("unexpected argument \"%s\"", pos[0]);
+	a->mode = RC_CLI_CALIBRATE;
+	return (-1);
+    }
     if (a->report && (check_cfg || summary || batch || replay))
 	usage_error("--report does not go with --check-config, --summary, --batch or --replay");
     if (a->prometheus && !summary)
@@ -313,12 +389,12 @@ rc_cli_args_parse(RC_CLI_ARGS *a, int argc, char **argv)
     if (check_cfg) {
 	if (check_opts || a->whatif || a->json)
 	    usage_error("--check-config takes only a file name");
-	if (cfg_file == NULL && optind < argc)
-	    cfg_file = argv[optind++];
+	if (cfg_file == NULL && ipos < npos)
+	    cfg_file = pos[ipos++];
 	if (cfg_file == NULL)
 	    cfg_file = a->config;
-	if (optind < argc)
-	    usage_error("unexpected argument \"%s\"", argv[optind]);
+	if (ipos < npos)
+	    usage_error("unexpected argument \"%s\"", pos[ipos]);
 	a->config = cfg_file;
 	a->mode = RC_CLI_CHECK_CONFIG;
 	return (-1);
@@ -326,8 +402,8 @@ rc_cli_args_parse(RC_CLI_ARGS *a, int argc, char **argv)
     if (summary) {
 	if (check_opts)
 	    usage_error("--summary reads log files; --ip, --helo, --from, --auth do not apply");
-	a->files = argv + optind;
-	a->nfiles = argc - optind;
+	a->files = pos;
+	a->nfiles = npos;
 	a->mode = RC_CLI_SUMMARY;
 	return (-1);
     }
@@ -336,16 +412,16 @@ rc_cli_args_parse(RC_CLI_ARGS *a, int argc, char **argv)
 	    usage_error("--report reads log files; --ip, --helo, --from, --auth do not apply");
 	if (a->whatif || a->json)
 	    usage_error("--report takes only --config and log files");
-	a->files = argv + optind;
-	a->nfiles = argc - optind;
+	a->files = pos;
+	a->nfiles = npos;
 	a->mode = RC_CLI_REPORT;
 	return (-1);
     }
     if (replay) {
 	if (fact_opts)
 	    usage_error("--replay reads log files; --ip, --helo, --from, --auth do not apply");
-	a->files = argv + optind;
-	a->nfiles = argc - optind;
+	a->files = pos;
+	a->nfiles = npos;
 	if (a->interface) {
 	    RC_ADDR addr;
 
@@ -365,10 +441,10 @@ rc_cli_args_parse(RC_CLI_ARGS *a, int argc, char **argv)
 			"apply");
 	if (a->whatif)
 	    usage_error("--reject-score, --tempreject-score and --score go with --summary");
-	if (optind + 1 < argc)
-	    usage_error("unexpected argument \"%s\"", argv[optind + 1]);
-	a->files = argv + optind;
-	a->nfiles = argc - optind;
+	if (npos > 1)
+	    usage_error("unexpected argument \"%s\"", pos[1]);
+	a->files = pos;
+	a->nfiles = npos;
 	if (a->interface) {
 	    RC_ADDR addr;
 
@@ -384,8 +460,8 @@ rc_cli_args_parse(RC_CLI_ARGS *a, int argc, char **argv)
     }
     if (a->whatif)
 	usage_error("--reject-score, --tempreject-score and --score go with --summary");
-    if (optind < argc)
-	usage_error("unexpected argument \"%s\"", argv[optind]);
+    if (npos > 0)
+	usage_error("unexpected argument \"%s\"", pos[0]);
     if (a->ip == NULL)
 	usage_error("--ip ADDR is required (or --check-config, --summary, --version)");
     {
@@ -409,6 +485,10 @@ rc_cli_args_parse(RC_CLI_ARGS *a, int argc, char **argv)
 void
 rc_cli_args_free(RC_CLI_ARGS *a)
 {
+    free(a->pos);
+    free(a->ham);
+    free(a->spam);
+    a->pos = a->ham = a->spam = NULL;
     free(a->rescore);
     a->rescore = NULL;
     a->nrescore = 0;

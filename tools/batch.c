@@ -69,117 +69,6 @@ json_skip_ws(const char *p)
     return (p);
 }
 
-/* put_utf8 - code point c as UTF-8 into buf[*n..]; false when it will not fit */
-static bool
-put_utf8(char *buf, size_t size, size_t *n, unsigned long c)
-{
-    char    tmp[4];
-    size_t  k;
-
-    if (c < 0x80)
-	tmp[0] = (char) c, k = 1;
-    else if (c < 0x800)
-	tmp[0] = (char) (0xc0 | (c >> 6)), tmp[1] = (char) (0x80 | (c & 0x3f)), k = 2;
-    else if (c < 0x10000)
-	tmp[0] = (char) (0xe0 | (c >> 12)), tmp[1] = (char) (0x80 | ((c >> 6) & 0x3f)),
-	    tmp[2] = (char) (0x80 | (c & 0x3f)), k = 3;
-    else
-	tmp[0] = (char) (0xf0 | (c >> 18)), tmp[1] = (char) (0x80 | ((c >> 12) & 0x3f)),
-	    tmp[2] = (char) (0x80 | ((c >> 6) & 0x3f)), tmp[3] = (char) (0x80 | (c & 0x3f)),
-	    k = 4;
-    if (*n + k >= size)
-	return (false);
-    memcpy(buf + *n, tmp, k);
-    *n += k;
-    return (true);
-}
-
-/* hex4 - four hex digits, or -1 */
-static long
-hex4(const char *p)
-{
-    long    v = 0;
-
-    for (int i = 0; i < 4; i++) {
-	int     c = (unsigned char) p[i], d;
-
-	if (c >= '0' && c <= '9')
-	    d = c - '0';
-	else if (c >= 'a' && c <= 'f')
-	    d = c - 'a' + 10;
-	else if (c >= 'A' && c <= 'F')
-	    d = c - 'A' + 10;
-	else
-	    return (-1);
-	v = v * 16 + d;
-    }
-    return (v);
-}
-
-/*
- * json_string - a JSON string at *pp (at its quote) into buf; NULL, or
- * the error. A NUL character is refused: the engine takes C strings.
- */
-static const char *
-json_string(const char **pp, char *buf, size_t size)
-{
-    const char *p = *pp + 1;
-    size_t  n = 0;
-
-    for (;;) {
-	unsigned char c = (unsigned char) *p++;
-
-	if (c == 0)
-	    return ("unterminated string");
-	if (c == '"')
-	    break;
-	if (c < 0x20)
-	    return ("control character in a string");
-	if (c == '\\') {
-	    unsigned long u;
-	    long    h;
-
-	    switch (*p++) {
-	    case '"': c = '"'; break;
-	    case '\\': c = '\\'; break;
-	    case '/': c = '/'; break;
-	    case 'b': c = '\b'; break;
-	    case 'f': c = '\f'; break;
-	    case 'n': c = '\n'; break;
-	    case 'r': c = '\r'; break;
-	    case 't': c = '\t'; break;
-	    case 'u':
-		if ((h = hex4(p)) < 0)
-		    return ("bad \\u escape");
-		p += 4;
-		u = (unsigned long) h;
-		if (u >= 0xd800 && u < 0xdc00) {
-		    long    lo;
-
-		    if (p[0] != '\\' || p[1] != 'u' || (lo = hex4(p + 2)) < 0xdc00 || lo > 0xdfff)
-			return ("bad surrogate pair");
-		    p += 6;
-		    u = 0x10000 + ((u - 0xd800) << 10) + ((unsigned long) lo - 0xdc00);
-		} else if (u >= 0xdc00 && u < 0xe000)
-		    return ("bad surrogate pair");
-		if (u == 0)
-		    return ("NUL character in a string");
-		if (!put_utf8(buf, size, &n, u))
-		    return ("value too long");
-		continue;
-	    default:
-		return ("bad escape in a string");
-	    }
-	}
-	if (n + 1 >= size)
-	    return ("value too long");
-	buf[n++] = (char) c;
-    }
-    buf[n] = 0;
-    *pp = p;
-    return (NULL);
-}
-
 /* parse_json - a JSON object line into *r; NULL, or the error */
 static const char *
 parse_json(const char *line, RELAY *r)
@@ -195,7 +84,7 @@ parse_json(const char *line, RELAY *r)
 
 	    if (*p != '"')
 		return ("expected a key");
-	    if ((err = json_string(&p, key, sizeof(key))) != NULL)
+	    if ((err = rc_cli_json_string(&p, key, sizeof(key))) != NULL)
 		return (err);
 	    p = json_skip_ws(p);
 	    if (*p++ != ':')
@@ -221,7 +110,7 @@ parse_json(const char *line, RELAY *r)
 		    *dst = 0, p += 4;
 		else if (*p != '"')
 		    return ("expected a string value");
-		else if ((err = json_string(&p, dst, FIELD_MAX)) != NULL)
+		else if ((err = rc_cli_json_string(&p, dst, FIELD_MAX)) != NULL)
 		    return (err);
 	    }
 	    p = json_skip_ws(p);

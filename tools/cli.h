@@ -10,6 +10,7 @@
  *	batch.c		--batch: many relays, one JSON object each
  *	replay.c	--replay: Exim main logs evaluated again, summarised
  *	htmlreport.c	--report: the module's log lines as an HTML page
+ *	calibrate.c	--calibrate: per-check evidence, suggested scores
  *	eximlog.c	main logs read (plain, gzip) and arrival lines parsed
  *	tally.c		the module's log lines counted, the summary printed
  *	pool.c		worker processes for the modes that evaluate many
@@ -43,6 +44,7 @@ typedef enum rc_cli_mode {
     RC_CLI_BATCH,			/* --batch [FILE] */
     RC_CLI_REPLAY,			/* --replay [LOGFILE...] */
     RC_CLI_REPORT,			/* --report FILE.html [LOGFILE...] */
+    RC_CLI_CALIBRATE,			/* --calibrate --ham ... --spam ... */
     RC_CLI_NMODES
 } RC_CLI_MODE;
 
@@ -73,6 +75,11 @@ typedef struct rc_cli_args {
     size_t      nrescore;
     char      **files;			/* none: standard input */
     int         nfiles;
+    /* RC_CLI_CALIBRATE */
+    char      **ham, **spam;		/* malloc'ed */
+    int         nham, nspam;
+    double      max_ham_rate;		/* --max-ham-rate */
+    char      **pos;			/* malloc'ed: the arguments not options */
     /* RC_CLI_REPORT: the page to write */
     const char *report;
     /* RC_CLI_BATCH, RC_CLI_REPLAY */
@@ -86,6 +93,7 @@ extern int rc_cli_summary(const RC_CLI_ARGS *);	/* summary.c */
 extern int rc_cli_batch(const RC_CLI_ARGS *);		/* batch.c */
 extern int rc_cli_replay(const RC_CLI_ARGS *);		/* replay.c */
 extern int rc_cli_report(const RC_CLI_ARGS *);		/* htmlreport.c */
+extern int rc_cli_calibrate(const RC_CLI_ARGS *);	/* calibrate.c */
 
 /* --jobs: the default, the most */
 #define RC_CLI_JOBS_DEFAULT	8
@@ -126,6 +134,13 @@ extern int rc_cli_exit_status(const RC_FRONT_OUT *);
 extern void rc_cli_json_verdict(FILE *fp, const RC_FACTS *, const RC_CONFIG *,
 				const char *cfgname, const RC_VERDICT *, const RC_FRONT_OUT *,
 				int status, bool oneline);
+
+/*
+ * rc_cli_json_string - the JSON string at *pp (at its opening quote) into
+ * buf, decoded (UTF-8), *pp moved past it; NULL, or what is wrong. A NUL
+ * character (\u0000) is refused: what reads it takes C strings.
+ */
+extern const char *rc_cli_json_string(const char **pp, char *buf, size_t size);
 
 /* rc_cli_xrealloc - realloc(), or exit EX_SOFTWARE with a message */
 extern void *rc_cli_xrealloc(void *p, size_t n);

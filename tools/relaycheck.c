@@ -9,6 +9,8 @@
  *	relaycheck --replay [--jobs N] [--reject-score N] [--tempreject-score N]
  *		   [--score CHECK=N]... [--config FILE] [--json] [LOGFILE...]
  *	relaycheck --report FILE.html [--config FILE] [LOGFILE...]
+ *	relaycheck --calibrate --ham PATH... --spam PATH... [--max-ham-rate R]
+ *		   [--config FILE] [--json]
  *	relaycheck --version | --help
  *
  * A check runs exactly what the local_scan adapter runs - the same
@@ -27,7 +29,8 @@
  *	2  tempreject (451)
  *	64 usage error (EX_USAGE)
  *	65 --batch: some line gave an error object; --replay: some relay
- *	   could not be evaluated (EX_DATAERR)
+ *	   could not be evaluated; --calibrate: no checked ham or spam
+ *	   (EX_DATAERR)
  *	66 a log or input file cannot be read (EX_NOINPUT)
  *	70 internal error, e.g. out of memory (EX_SOFTWARE)
  *	71 --batch: the workers cannot be started (EX_OSERR)
@@ -40,7 +43,7 @@
  * main() parses the command line (args.c) and runs the one mode it names,
  * through the table below: a check (check.c), --check-config
  * (checkconfig.c), --summary (summary.c), --batch (batch.c), --replay
- * (replay.c) or --report (htmlreport.c). cli.h says how the command is
+ * (replay.c), --report (htmlreport.c) or --calibrate (calibrate.c). cli.h says how the command is
  * cut, and what a new mode takes.
  */
 #include "args.h"
@@ -54,6 +57,7 @@ static int (*const modes[RC_CLI_NMODES]) (const RC_CLI_ARGS *) = {
     [RC_CLI_BATCH] = rc_cli_batch,			/* batch.c */
     [RC_CLI_REPLAY] = rc_cli_replay,			/* replay.c */
     [RC_CLI_REPORT] = rc_cli_report,			/* htmlreport.c */
+    [RC_CLI_CALIBRATE] = rc_cli_calibrate,		/* calibrate.c */
 };
 
 /* main - the command line parsed, its mode run */
