@@ -311,6 +311,10 @@ rc_pool_open(int jobs, RC_POOL_WORK work, void *warg, RC_POOL_DONE done, void *d
 	    }
 	    close(req[1]);
 	    close(rep[0]);
+	    /* and none of the parent's bookkeeping */
+	    free(p->pending);
+	    free(p->w);
+	    free(p);
 	    worker_main(req[0], rep[1], work, warg);
 	}
 	close(req[0]);
