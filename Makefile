@@ -92,13 +92,17 @@ $(BUILD)/test/relaycheck-hooks.so: $(HOOKS_OBJ) $(BUILD)/librelaycheck.a local_s
 	    -Wl,-z,relro,-z,now -Wl,--as-needed $(LIBS)
 
 # The command-line tool: the same engine and report code as the module. One file per mode
-# (check, checkconfig, summary), the command line (args), what they share (cli), main().
-CLI_SRC    := tools/cli.c tools/args.c tools/check.c tools/checkconfig.c tools/summary.c \
-              tools/relaycheck.c
+# (check, checkconfig, summary, batch), the command line (args), what they share (cli),
+# the worker processes of --batch and --replay (pool), the module's log lines counted (tally),
+# Exim's main logs read (eximlog: zlib for .gz), main().
+CLI_SRC    := tools/cli.c tools/pool.c tools/tally.c tools/args.c tools/check.c tools/checkconfig.c \
+              tools/summary.c tools/batch.c tools/eximlog.c tools/replay.c \
+              tools/htmlreport.c tools/calibrate.c tools/relaycheck.c
 CLI_OBJ    := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
+CLI_LIBS   := -lz -lm
 $(BUILD)/relaycheck: $(CLI_OBJ) $(BUILD)/librelaycheck.a
 	$(CC) -pie -o $@ $(CLI_OBJ) $(BUILD)/librelaycheck.a $(LDSAN) \
-	    -Wl,-z,relro,-z,now -Wl,--as-needed $(LIBS)
+	    -Wl,-z,relro,-z,now -Wl,--as-needed $(LIBS) $(CLI_LIBS)
 
 check-exports: $(BUILD)/relaycheck.so
 	@exp=$$(nm -D --defined-only $< | awk '$$2 ~ /^[TDBVWR]$$/ {print $$3}' | sort | tr '\n' ' '); \

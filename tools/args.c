@@ -29,6 +29,13 @@ usage(FILE *fp)
 	    "                  [--hostname NAME] [--interface ADDR] [--json]\n"
 	    "       %s --check-config [FILE]\n"
 	    "       %s --summary [--reject-score N] [--tempreject-score N]\n"
+	    "                  [--score CHECK=N]... [--config FILE] [--json | --prometheus]\n"
+	    "                  [LOGFILE...]\n"
+	    "       %s --batch [--jobs N] [--config FILE] [--hostname NAME] [FILE]\n"
+	    "       %s --report FILE.html [--config FILE] [LOGFILE...]\n"
+	    "       %s --calibrate --ham PATH... --spam PATH... [--max-ham-rate R]\n"
+	    "                  [--config FILE] [--json]\n"
+	    "       %s --replay [--jobs N] [--reject-score N] [--tempreject-score N]\n"
 	    "                  [--score CHECK=N]... [--config FILE] [--json] [LOGFILE...]\n"
 	    "       %s --version | --help\n"
 	    "\n"
@@ -50,18 +57,38 @@ usage(FILE *fp)
 	    "                         (with defaults) or every error as file:line\n"
 	    "  -s, --summary          count the module's lines in Exim main logs (files\n"
 	    "                         or standard input): messages, actions, check hits\n"
+	    "      --prometheus       with --summary: the counts as Prometheus metrics\n"
 	    "      --reject-score N   with --summary: what a reject_score of N would do\n"
 	    "      --tempreject-score N\n"
 	    "                         with --summary: the same for tempreject_score\n"
 	    "      --score CHECK=N    with --summary: re-score the hits of CHECK (a\n"
 	    "                         [scores] key, dnsbl:ZONE or rhsbl:ZONE)\n"
+	    "  -b, --batch [FILE]     one relay per line of FILE (or standard input):\n"
+	    "                         JSON {\"ip\":...,\"helo\":...,\"from\":...,\"auth\":false}\n"
+	    "                         or TSV ip<TAB>helo<TAB>from; one JSON object out per\n"
+	    "                         relay, in input order\n"
+	    "  -r, --replay           evaluate again, with live DNS, the mail in Exim main\n"
+	    "                         logs (plain or .gz; - standard input): each distinct\n"
+	    "                         relay once; the --summary report of what the module\n"
+	    "                         would have done (what-if options as for --summary)\n"
+	    "      --jobs N           with --batch, --replay: N relays at a time (default 8)\n"
+	    "      --calibrate --ham PATH... --spam PATH...\n"
+	    "                         per check: hits in ham and in spam, likelihood\n"
+	    "                         ratio; suggested scores and reject_score. PATH: a\n"
+	    "                         maildir, mbox, message file or --json/--batch lines\n"
+	    "      --max-ham-rate R   with --calibrate: ham the suggested reject_score\n"
+	    "                         may flag (default 0.001)\n"
+	    "      --report FILE.html the module's lines in Exim main logs (plain or .gz)\n"
+	    "                         as one self-contained HTML page with charts\n"
 	    "  -V, --version          print the version\n"
 	    "  -h, --help             this text\n"
 	    "\n"
 	    "Exit status: 0 accept (or not checked), 1 reject, 2 tempreject,\n"
-	    "64 usage error, 66 unreadable log file, 70 internal error,\n"
+	    "64 usage error, 65 a --batch line failed, 66 unreadable input file,\n"
+	    "70 internal error, 71 cannot start workers, 74 output error,\n"
 	    "77 configuration not readable by this user, 78 configuration error.\n",
-	    rc_cli_progname, rc_cli_progname, rc_cli_progname, rc_cli_progname);
+	    rc_cli_progname, rc_cli_progname, rc_cli_progname, rc_cli_progname, rc_cli_progname,
+	    rc_cli_progname, rc_cli_progname, rc_cli_progname);
 }
 
 /* usage_error - the message, a hint at --help, exit EX_USAGE */
@@ -133,7 +160,14 @@ enum {
     OPT_INTERFACE,
     OPT_REJECT_SCORE,
     OPT_TEMPREJECT_SCORE,
-    OPT_SCORE
+    OPT_SCORE,
+    OPT_JOBS,
+    OPT_PROMETHEUS,
+    OPT_REPORT,
+    OPT_CALIBRATE,
+    OPT_HAM,
+    OPT_SPAM,
+    OPT_MAX_HAM_RATE
 };
 
 /* rc_cli_args_parse - the command line into *a (args.h) */
@@ -155,6 +189,15 @@ rc_cli_args_parse(RC_CLI_ARGS *a, int argc, char **argv)
 	{"reject-score", required_argument, NULL, OPT_REJECT_SCORE},
 	{"tempreject-score", required_argument, NULL, OPT_TEMPREJECT_SCORE},
 	{"score", required_argument, NULL, OPT_SCORE},
+	{"batch", no_argument, NULL, 'b'},
+	{"replay", no_argument, NULL, 'r'},
+	{"jobs", required_argument, NULL, OPT_JOBS},
+	{"prometheus", no_argument, NULL, OPT_PROMETHEUS},
+	{"report", required_argument, NULL, OPT_REPORT},
+	{"calibrate", no_argument, NULL, OPT_CALIBRATE},
+	{"ham", required_argument, NULL, OPT_HAM},
+	{"spam", required_argument, NULL, OPT_SPAM},
+	{"max-ham-rate", required_argument, NULL, OPT_MAX_HAM_RATE},
 	{"version", no_argument, NULL, 'V'},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
@@ -162,6 +205,12 @@ rc_cli_args_parse(RC_CLI_ARGS *a, int argc, char **argv)
     static struct utsname un;
     static char hostname[sizeof(un.nodename)];
     bool    check_cfg = false, summary = false, check_opts = false;
+    bool    batch = false, replay = false, fact_opts = false, jobs = false;
+    bool    calibrate = false, rate = false;
+    char  **side = NULL;		/* --ham or --spam: where their paths go */
+    int    *nside = NULL;
+    char  **pos;			/* the other arguments, in order */
+    int     npos = 0, ipos = 0;
     const char *cfg_file = NULL;
     int     c;
 
@@ -170,25 +219,42 @@ rc_cli_args_parse(RC_CLI_ARGS *a, int argc, char **argv)
     a->from = "";
     a->reject_score = -1;
     a->tempreject_score = -1;
+    a->jobs = RC_CLI_JOBS_DEFAULT;
+    a->max_ham_rate = 0.001;
+    /* Each list may take every argument: none is lost when all are paths. */
+    a->pos = pos = rc_cli_xrealloc(NULL, (size_t) (argc + 1) * sizeof(*pos));
+    a->ham = rc_cli_xrealloc(NULL, (size_t) (argc + 1) * sizeof(*a->ham));
+    a->spam = rc_cli_xrealloc(NULL, (size_t) (argc + 1) * sizeof(*a->spam));
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":c:i:H:f:ajC::sVh", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "-:c:i:H:f:ajC::sbrVh", longopts, NULL)) != -1) {
 	switch (c) {
+	case 1:
+	    /* in order (the optstring's '-'): after --ham or --spam, their paths */
+	    if (side)
+		side[(*nside)++] = optarg;
+	    else
+		pos[npos++] = optarg;
+	    break;
 	case 'c':
 	    a->config = optarg;
 	    break;
 	case 'i':
+	    fact_opts = true;
 	    a->ip = optarg;
 	    check_opts = true;
 	    break;
 	case 'H':
+	    fact_opts = true;
 	    a->helo = optarg;
 	    check_opts = true;
 	    break;
 	case 'f':
+	    fact_opts = true;
 	    a->from = optarg;
 	    check_opts = true;
 	    break;
 	case 'a':
+	    fact_opts = true;
 	    a->auth = true;
 	    check_opts = true;
 	    break;
@@ -222,6 +288,58 @@ rc_cli_args_parse(RC_CLI_ARGS *a, int argc, char **argv)
 	    add_rescore(a, optarg);
 	    a->whatif = true;
 	    break;
+	case 'b':
+	    batch = true;
+	    break;
+	case 'r':
+	    replay = true;
+	    break;
+	case OPT_PROMETHEUS:
+	    a->prometheus = true;
+	    break;
+	case OPT_REPORT:
+	    a->report = optarg;
+	    break;
+	case OPT_CALIBRATE:
+	    calibrate = true;
+	    break;
+	case OPT_HAM:
+	    side = a->ham;
+	    nside = &a->nham;
+	    side[(*nside)++] = optarg;
+	    break;
+	case OPT_SPAM:
+	    side = a->spam;
+	    nside = &a->nspam;
+	    side[(*nside)++] = optarg;
+	    break;
+	case OPT_MAX_HAM_RATE:
+	    {
+		char   *end;
+
+		errno = 0;
+		a->max_ham_rate = strtod(optarg, &end);
+		if (errno || *end || end == optarg || !(a->max_ham_rate >= 0)
+		    || a->max_ham_rate >= 1)
+		    usage_error("--max-ham-rate: \"%s\" is not a rate (0 up to 1, e.g. 0.001)",
+				optarg);
+		rate = true;
+	    }
+	    break;
+	case OPT_JOBS:
+	    {
+		char   *end;
+		long    n;
+
+		errno = 0;
+		n = strtol(optarg, &end, 10);
+		if (errno || *end || end == optarg || n < 1 || n > RC_CLI_JOBS_MAX)
+		    usage_error("--jobs: \"%s\" is not a number of jobs (1..%d)", optarg,
+				RC_CLI_JOBS_MAX);
+		a->jobs = (int) n;
+		jobs = true;
+	    }
+	    break;
 	case 'V':
 	    printf("relaycheck %s\n", RC_VERSION);
 	    return (0);
@@ -239,15 +357,44 @@ rc_cli_args_parse(RC_CLI_ARGS *a, int argc, char **argv)
 
     if (check_cfg + summary > 1)
 	usage_error("--check-config and --summary do not go together");
+    if (batch && (check_cfg || summary))
+	usage_error("--batch does not go with --check-config or --summary");
+    if (replay && (check_cfg || summary || batch))
+	usage_error("--replay does not go with --check-config, --summary or --batch");
+    while (optind < argc)				/* after "--" */
+	pos[npos++] = argv[optind++];
+    if (calibrate && (check_cfg || summary || batch || replay || a->report))
+	usage_error("--calibrate does not go with --check-config, --summary, --batch, --replay "
+		    "or --report");
+    if ((a->nham || a->nspam || rate) && !calibrate)
+	usage_error("--ham, --spam and --max-ham-rate go with --calibrate");
+    if (calibrate) {
+	if (check_opts || a->whatif || a->prometheus || jobs)
+	    usage_error("--calibrate takes --ham, --spam, --max-ham-rate, --config and --json");
+	if (a->nham == 0 || a->nspam == 0)
+	    usage_error("--calibrate needs --ham PATH... and --spam PATH...");
+	if (npos > 0)
+	    usage_error("unexpected argument \"%s\"", pos[0]);
+	a->mode = RC_CLI_CALIBRATE;
+	return (-1);
+    }
+    if (a->report && (check_cfg || summary || batch || replay))
+	usage_error("--report does not go with --check-config, --summary, --batch or --replay");
+    if (a->prometheus && !summary)
+	usage_error("--prometheus goes with --summary");
+    if (a->prometheus && a->json)
+	usage_error("--json and --prometheus do not go together");
+    if (jobs && !batch && !replay)
+	usage_error("--jobs goes with --batch or --replay");
     if (check_cfg) {
 	if (check_opts || a->whatif || a->json)
 	    usage_error("--check-config takes only a file name");
-	if (cfg_file == NULL && optind < argc)
-	    cfg_file = argv[optind++];
+	if (cfg_file == NULL && ipos < npos)
+	    cfg_file = pos[ipos++];
 	if (cfg_file == NULL)
 	    cfg_file = a->config;
-	if (optind < argc)
-	    usage_error("unexpected argument \"%s\"", argv[optind]);
+	if (ipos < npos)
+	    usage_error("unexpected argument \"%s\"", pos[ipos]);
 	a->config = cfg_file;
 	a->mode = RC_CLI_CHECK_CONFIG;
 	return (-1);
@@ -255,15 +402,66 @@ rc_cli_args_parse(RC_CLI_ARGS *a, int argc, char **argv)
     if (summary) {
 	if (check_opts)
 	    usage_error("--summary reads log files; --ip, --helo, --from, --auth do not apply");
-	a->files = argv + optind;
-	a->nfiles = argc - optind;
+	a->files = pos;
+	a->nfiles = npos;
 	a->mode = RC_CLI_SUMMARY;
+	return (-1);
+    }
+    if (a->report) {
+	if (check_opts)
+	    usage_error("--report reads log files; --ip, --helo, --from, --auth do not apply");
+	if (a->whatif || a->json)
+	    usage_error("--report takes only --config and log files");
+	a->files = pos;
+	a->nfiles = npos;
+	a->mode = RC_CLI_REPORT;
+	return (-1);
+    }
+    if (replay) {
+	if (fact_opts)
+	    usage_error("--replay reads log files; --ip, --helo, --from, --auth do not apply");
+	a->files = pos;
+	a->nfiles = npos;
+	if (a->interface) {
+	    RC_ADDR addr;
+
+	    if (!rc_addr_parse(a->interface, &addr))
+		usage_error("--interface %s: not an IPv4 or IPv6 address", a->interface);
+	}
+	if (a->hostname == NULL && uname(&un) == 0) {
+	    snprintf(hostname, sizeof(hostname), "%s", un.nodename);
+	    a->hostname = hostname;
+	}
+	a->mode = RC_CLI_REPLAY;
+	return (-1);
+    }
+    if (batch) {
+	if (fact_opts)
+	    usage_error("--batch reads relays from a file; --ip, --helo, --from, --auth do not "
+			"apply");
+	if (a->whatif)
+	    usage_error("--reject-score, --tempreject-score and --score go with --summary");
+	if (npos > 1)
+	    usage_error("unexpected argument \"%s\"", pos[1]);
+	a->files = pos;
+	a->nfiles = npos;
+	if (a->interface) {
+	    RC_ADDR addr;
+
+	    if (!rc_addr_parse(a->interface, &addr))
+		usage_error("--interface %s: not an IPv4 or IPv6 address", a->interface);
+	}
+	if (a->hostname == NULL && uname(&un) == 0) {
+	    snprintf(hostname, sizeof(hostname), "%s", un.nodename);
+	    a->hostname = hostname;
+	}
+	a->mode = RC_CLI_BATCH;
 	return (-1);
     }
     if (a->whatif)
 	usage_error("--reject-score, --tempreject-score and --score go with --summary");
-    if (optind < argc)
-	usage_error("unexpected argument \"%s\"", argv[optind]);
+    if (npos > 0)
+	usage_error("unexpected argument \"%s\"", pos[0]);
     if (a->ip == NULL)
 	usage_error("--ip ADDR is required (or --check-config, --summary, --version)");
     {
@@ -287,6 +485,10 @@ rc_cli_args_parse(RC_CLI_ARGS *a, int argc, char **argv)
 void
 rc_cli_args_free(RC_CLI_ARGS *a)
 {
+    free(a->pos);
+    free(a->ham);
+    free(a->spam);
+    a->pos = a->ham = a->spam = NULL;
     free(a->rescore);
     a->rescore = NULL;
     a->nrescore = 0;

@@ -22,29 +22,8 @@
 #include "dnscheck/spf.h"
 #include "cli.h"
 
-#define EXIT_ACCEPT	0
-#define EXIT_REJECT	1
-#define EXIT_TEMPREJECT	2
-
 /* The texts of the verdict, rendered as the adapter renders them. */
 static RC_FRONT_OUT out;
-
-/* split_header - "Name: value\n" -> name, and value (without the newline), in place */
-static void
-split_header(const char *text, char *name, size_t nlen, const char **value, size_t *vlen)
-{
-    const char *colon = strchr(text, ':');
-    size_t  n = colon ? (size_t) (colon - text) : 0;
-    size_t  len = strlen(text);
-
-    snprintf(name, nlen, "%.*s", (int) n, text);
-    *value = colon ? colon + 1 : text;
-    while (**value == ' ')
-	(*value)++;
-    *vlen = len - (size_t) (*value - text);
-    if (*vlen > 0 && (*value)[*vlen - 1] == '\n')
-	(*vlen)--;
-}
 
 /* print_reply - the reply as Exim sends it: "550-..." lines, "550 " last */
 static void
@@ -61,31 +40,6 @@ print_reply(FILE *fp, int code, const char *text, const char *indent)
 	    break;
 	s = nl + 1;
     }
-}
-
-/* json_reply_lines - the reply's lines as Exim sends them, a JSON array */
-static void
-json_reply_lines(FILE *fp, int code, const char *text)
-{
-    const char *s = text;
-    bool    first = true;
-
-    fputc('[', fp);
-    for (;;) {
-	const char *nl = strchr(s, '\n');
-	char    line[RC_TEXT_MAX + RC_DETAIL_MAX + 512];
-
-	snprintf(line, sizeof(line), "%d%c%.*s", code, nl ? '-' : ' ',
-		 nl ? (int) (nl - s) : (int) strlen(s), s);
-	if (!first)
-	    fputs(", ", fp);
-	first = false;
-	rc_cli_json_str(fp, line);
-	if (nl == NULL)
-	    break;
-	s = nl + 1;
-    }
-    fputc(']', fp);
 }
 
 /* print_thresholds - "reject at N, tempreject at M, ..." */
@@ -147,100 +101,6 @@ text_output(const RC_CLI_ARGS *o, const RC_CONFIG *cfg, const char *cfgname,
     printf("\nmain log:\n%s\n", out.log);
 }
 
-/* json_output - the same as one JSON object (relaycheck(8)) */
-static void
-json_output(const RC_CLI_ARGS *o, const RC_CONFIG *cfg, const char *cfgname,
-	    const RC_VERDICT *v, int code, int status)
-{
-    char    line[RC_TEXT_MAX + RC_DETAIL_MAX + RC_LABEL_MAX + 16], name[RC_PREFIX_MAX + 16];
-    const char *hdrs[3] = {out.received_spf, out.score, out.report};
-    int     nh = 0;
-
-    printf("{\"version\": ");
-    rc_cli_json_str(stdout, RC_VERSION);
-    printf(", \"config\": ");
-    rc_cli_json_str(stdout, cfgname);
-    printf(",\n \"ip\": ");
-    rc_cli_json_str(stdout, o->ip);
-    printf(", \"helo\": ");
-    rc_cli_json_str(stdout, o->helo);
-    printf(", \"sender\": ");
-    rc_cli_json_str(stdout, o->from);
-    printf(", \"authenticated\": %s,\n \"findings\": [", o->auth ? "true" : "false");
-    for (size_t i = 0; i < v->nfindings; i++) {
-	const RC_FINDING *f = &v->findings[i];
-
-	rc_report_finding(f, line, sizeof(line));
-	printf("%s\n  {\"check\": ", i ? "," : "");
-	rc_cli_json_str(stdout, rc_checkinfo[f->check].id);
-	printf(", \"status\": ");
-	rc_cli_json_str(stdout, rc_status_name(f->status));
-	printf(", \"score\": %d, \"text\": ",
-	       f->status == RC_HIT || f->status == RC_TEMP ? f->score : 0);
-	rc_cli_json_str(stdout, f->text);
-	printf(", \"detail\": ");
-	rc_cli_json_str(stdout, f->detail);
-	printf(", \"label\": ");
-	rc_cli_json_str(stdout, f->label);
-	printf(", \"line\": ");
-	rc_cli_json_str(stdout, line);
-	printf("}");
-    }
-    printf("],\n \"omitted\": {\"findings\": %zu, \"score\": %d, \"temp\": %s},",
-	   v->omitted, v->omitted_score, v->omitted_temp ? "true" : "false");
-    printf("\n \"score\": %d, \"action\": \"%s\", \"skipped\": ", v->score,
-	   rc_action_name(v->action));
-    if (v->skipped)
-	rc_cli_json_str(stdout, v->skip_reason);
-    else
-	printf("false");
-    printf(", \"allowlisted\": %s, \"temp\": %s, \"reject_score\": %d, "
-	   "\"tempreject_score\": %d,\n \"note\": ",
-	   v->allowlisted ? "true" : "false", v->temp_seen ? "true" : "false",
-	   cfg->reject_score, cfg->tempreject_score);
-    rc_cli_json_str(stdout, v->note);
-    printf(", \"queries\": %d, \"time_ms\": %ld,\n \"headers\": [", v->queries, v->elapsed_ms);
-    for (int i = 0; i < 3 && !v->skipped; i++) {
-	const char *val;
-	size_t  vlen;
-	char   *copy;
-
-	if (hdrs[i][0] == 0)
-	    continue;
-	split_header(hdrs[i], name, sizeof(name), &val, &vlen);
-	if ((copy = strndup(val, vlen)) == NULL)
-	    exit(EX_SOFTWARE);
-	printf("%s\n  {\"name\": ", nh++ ? "," : "");
-	rc_cli_json_str(stdout, name);
-	printf(", \"value\": ");
-	rc_cli_json_str(stdout, copy);
-	printf(", \"text\": ");
-	rc_cli_json_str(stdout, hdrs[i]);
-	printf("}");
-	free(copy);
-    }
-    printf("],\n \"reply\": ");
-    if (code) {
-	printf("{\"code\": %d, \"text\": ", code);
-	rc_cli_json_str(stdout, out.reply);
-	printf(", \"lines\": ");
-	json_reply_lines(stdout, code, out.reply);
-	printf("}");
-    } else
-	printf("null");
-    printf(",\n \"local_scan_data\": ");
-    if (code)
-	printf("null");
-    else
-	rc_cli_json_str(stdout, out.lsdata);
-    printf(", \"log\": ");
-    if (v->skipped)
-	printf("null");
-    else
-	rc_cli_json_str(stdout, out.log);
-    printf(", \"exit\": %d}\n", status);
-}
-
 /* spf_log - libspf2's warnings, which the module writes to the main log */
 static void
 spf_log(int level, const char *msg)
@@ -261,7 +121,7 @@ rc_cli_check(const RC_CLI_ARGS *o)
     static RC_VERDICT verdict;
     RC_VERDICT *v = &verdict;
     char    cfgname[PATH_MAX + 64];
-    int     status = EXIT_ACCEPT;
+    int     status;
 
     if ((cfg = rc_cli_config_load(o->config, &used, &defaults)) == NULL) {
 	if (rc_cli_config_noperm)
@@ -287,12 +147,9 @@ rc_cli_check(const RC_CLI_ARGS *o)
     rc_spf_set_log(spf_log);
     rc_front_check(cfg, &facts, NULL, v, &out);
     rc_spf_shutdown();
-    if (out.code == 550)
-	status = EXIT_REJECT;
-    else if (out.code == 451)
-	status = EXIT_TEMPREJECT;
+    status = rc_cli_exit_status(&out);
     if (o->json)
-	json_output(o, cfg, cfgname, v, out.code, status);
+	rc_cli_json_verdict(stdout, &facts, cfg, cfgname, v, &out, status, false);
     else
 	text_output(o, cfg, cfgname, v, out.code);
     rc_cli_config_release();

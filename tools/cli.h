@@ -7,6 +7,14 @@
  *	check.c		one message's facts through the engine, as text or JSON
  *	checkconfig.c	--check-config
  *	summary.c	--summary over Exim main logs
+ *	batch.c		--batch: many relays, one JSON object each
+ *	replay.c	--replay: Exim main logs evaluated again, summarised
+ *	htmlreport.c	--report: the module's log lines as an HTML page
+ *	calibrate.c	--calibrate: per-check evidence, suggested scores
+ *	eximlog.c	main logs read (plain, gzip) and arrival lines parsed
+ *	tally.c		the module's log lines counted, the summary printed
+ *	pool.c		worker processes for the modes that evaluate many
+ *			relays, results in input order
  *	cli.c		what they share: the configuration found as the module
  *			finds it, JSON strings, the program's name
  * A new mode is a file with its run function (declared below), its value
@@ -22,6 +30,7 @@
 
 #include "allowlist/config.h"
 #include "dnscheck/checks.h"
+#include "dnscheck/front.h"
 
 #ifndef RC_VERSION
 #define RC_VERSION "unknown"
@@ -32,6 +41,10 @@ typedef enum rc_cli_mode {
     RC_CLI_CHECK,			/* the default: --ip ADDR ... */
     RC_CLI_CHECK_CONFIG,		/* --check-config [FILE] */
     RC_CLI_SUMMARY,			/* --summary [LOGFILE...] */
+    RC_CLI_BATCH,			/* --batch [FILE] */
+    RC_CLI_REPLAY,			/* --replay [LOGFILE...] */
+    RC_CLI_REPORT,			/* --report FILE.html [LOGFILE...] */
+    RC_CLI_CALIBRATE,			/* --calibrate --ham ... --spam ... */
     RC_CLI_NMODES
 } RC_CLI_MODE;
 
@@ -46,6 +59,7 @@ typedef struct rc_cli_args {
     RC_CLI_MODE mode;
     const char *config;			/* --config; --check-config: the file */
     bool        json;			/* --json */
+    bool        prometheus;		/* --summary --prometheus */
     /* RC_CLI_CHECK: the facts */
     const char *ip;
     const char *helo;			/* "" if none */
@@ -53,7 +67,7 @@ typedef struct rc_cli_args {
     bool        auth;
     const char *hostname;		/* default: uname -n */
     const char *interface;		/* NULL if none */
-    /* RC_CLI_SUMMARY: the what-if, the log files */
+    /* RC_CLI_SUMMARY, RC_CLI_REPLAY: the what-if, the log files */
     bool        whatif;			/* any of the three below given */
     int         reject_score;		/* -1: the configuration's */
     int         tempreject_score;	/* -1: the configuration's */
@@ -61,12 +75,29 @@ typedef struct rc_cli_args {
     size_t      nrescore;
     char      **files;			/* none: standard input */
     int         nfiles;
+    /* RC_CLI_CALIBRATE */
+    char      **ham, **spam;		/* malloc'ed */
+    int         nham, nspam;
+    double      max_ham_rate;		/* --max-ham-rate */
+    char      **pos;			/* malloc'ed: the arguments not options */
+    /* RC_CLI_REPORT: the page to write */
+    const char *report;
+    /* RC_CLI_BATCH, RC_CLI_REPLAY */
+    int         jobs;			/* --jobs */
 } RC_CLI_ARGS;
 
 /* The modes' run functions: each returns the exit status. */
 extern int rc_cli_check(const RC_CLI_ARGS *);		/* check.c */
 extern int rc_cli_check_config(const RC_CLI_ARGS *);	/* checkconfig.c */
 extern int rc_cli_summary(const RC_CLI_ARGS *);	/* summary.c */
+extern int rc_cli_batch(const RC_CLI_ARGS *);		/* batch.c */
+extern int rc_cli_replay(const RC_CLI_ARGS *);		/* replay.c */
+extern int rc_cli_report(const RC_CLI_ARGS *);		/* htmlreport.c */
+extern int rc_cli_calibrate(const RC_CLI_ARGS *);	/* calibrate.c */
+
+/* --jobs: the default, the most */
+#define RC_CLI_JOBS_DEFAULT	8
+#define RC_CLI_JOBS_MAX		256
 
 /* "relaycheck", the prefix of every message on stderr */
 extern const char rc_cli_progname[];
@@ -86,6 +117,30 @@ extern bool rc_cli_config_noperm;
 
 /* rc_cli_json_str - s as a JSON string ("" for NULL) */
 extern void rc_cli_json_str(FILE *fp, const char *s);
+
+/* The exit status of a check: its action. */
+#define RC_CLI_EXIT_ACCEPT	0
+#define RC_CLI_EXIT_REJECT	1
+#define RC_CLI_EXIT_TEMPREJECT	2
+
+/* rc_cli_exit_status - the exit status of a verdict's texts: its action */
+extern int rc_cli_exit_status(const RC_FRONT_OUT *);
+
+/*
+ * rc_cli_json_verdict - the --json object of one verdict (relaycheck(8)),
+ * for the facts it was given: over several lines as a check prints it,
+ * or on one line (oneline) as --batch prints it. Ends in a newline.
+ */
+extern void rc_cli_json_verdict(FILE *fp, const RC_FACTS *, const RC_CONFIG *,
+				const char *cfgname, const RC_VERDICT *, const RC_FRONT_OUT *,
+				int status, bool oneline);
+
+/*
+ * rc_cli_json_string - the JSON string at *pp (at its opening quote) into
+ * buf, decoded (UTF-8), *pp moved past it; NULL, or what is wrong. A NUL
+ * character (\u0000) is refused: what reads it takes C strings.
+ */
+extern const char *rc_cli_json_string(const char **pp, char *buf, size_t size);
 
 /* rc_cli_xrealloc - realloc(), or exit EX_SOFTWARE with a message */
 extern void *rc_cli_xrealloc(void *p, size_t n);

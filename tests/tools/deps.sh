@@ -6,11 +6,14 @@
 set -eu
 
 PACKAGES="build-essential pkg-config exim4-daemon-heavy exim4-dev libudns-dev
-libspf2-dev libinih-dev libcriterion-dev libpsl-dev publicsuffix nsd
+libspf2-dev libinih-dev libcriterion-dev libpsl-dev zlib1g-dev publicsuffix nsd
 python3 python3-yaml python3-dnspython valgrind clang libclang-rt-14-dev binutils man-db lintian
-dpkg-dev xz-utils libdb-dev libpcre2-dev libcrypt-dev"
-# (the last line: make exim-static, upstream Exim built from its upstream tarball)
+dpkg-dev xz-utils libdb-dev libpcre2-dev libcrypt-dev
+prometheus chromium fonts-dejavu-core"
+# (the line from dpkg-dev: make exim-static, upstream Exim built from its upstream tarball)
 # (python3-dnspython: make test-responder, an independent client for the test DNS responder)
+# (prometheus: promtool checks --summary --prometheus; chromium, fonts-dejavu-core: the --report
+#  page rendered headless in test_report)
 
 missing=""
 for p in $PACKAGES; do
