@@ -3,7 +3,9 @@
  * loaded on first use, not at dlopen() of the module
  *
  * DESCRIPTION
- *	Linked into an experimental module only (bench/build_variants.sh),
+ *	Linked into an experimental module only (bench/build_variants.sh;
+ *	the real resolver.c has opened libudns this way since, so the
+ *	variant builds with -DNO_LAZY_UDNS),
  *	never into the one installed. It defines every udns, libpsl and inih
  *	function the engine calls; the first call of each opens its library
  *	with dlopen(RTLD_LAZY | RTLD_LOCAL) and finds the function with
