@@ -120,7 +120,9 @@ def test_preloaded_module_same_verdict(ctx):
         assert r.data_code == 250, r.transcript()
         assert score(r) == "8", r.transcript()
         assert not r.paniclog, r.paniclog
-    assert report(pre) == report(plain), (report(pre), report(plain))
+    def timeless(text):             # lookup times ("after 3 ms") differ from run to run
+        return re.sub(r"\b\d+ ms\b", "N ms", text)
+    assert timeless(report(pre)) == timeless(report(plain)), (report(pre), report(plain))
     def verdict(r):                 # the log line without date, message id and time=
         return re.sub(r" time=\d+ms$", "", one_log(r).split(" relaycheck: ", 1)[1])
     assert verdict(pre) == verdict(plain), (one_log(pre), one_log(plain))
