@@ -667,7 +667,7 @@ Test(resolver, udns_loaded_on_first_open)
     cr_expect(not(rc_resolver_load("libc.so.6", err, sizeof(err))));
     cr_expect(eq(str, err, "cannot load libc.so.6: no dns_active"));
     fakedns_add(dns, "loaded.example.", RC_T_A, FAKE_ANSWER, "192.0.2.7", 0);
-    open_res(2000);
+    open_res(5000);			/* an answer waited for, not timed */
     cr_expect(dlopen(RC_UDNS_SONAME, RTLD_LAZY | RTLD_NOLOAD) != NULL);
     q = submit("loaded.example", RC_T_A);
     rc_resolver_wait(&res, NULL);
