@@ -1,18 +1,29 @@
-"""Benchmark 5 of issue 7: a real Exim daemon on loopback, K concurrent SMTP clients from
-distinct 127.1.0.N source addresses, messages per second with the module against the same
-daemon without it (local_scan_path unset), and against the same daemon with a module that
-does nothing (the floor: what Debian's per-connection dlopen() costs any local_scan module).
+"""Benchmark 5 of issues 7 and 16: a real Exim daemon on loopback, K concurrent SMTP clients
+from distinct 127.1.0.N source addresses, messages per second with the module against the
+same daemon without it (local_scan_path unset), against the same daemon with a module that
+does nothing (the floor: what Debian's per-connection dlopen() costs any local_scan module),
+against the peer (no module; Exim makes the same checks itself with its ACL conditions:
+host_lookup, verify = reverse_host_lookup, verify = helo, the same three dnslists with their
+TXT, spf; scenario.EXIM_ACL_DATA), and with the module preloaded into the daemon (LD_PRELOAD,
+the recipe of README "Performance": connection processes inherit it instead of loading it).
 
 Each message is one SMTP connection (the case the module is dearest in: every connection is a
 new Exim process that loads the module and its configuration), scenario "full" for its client
 (names under cN.bench.test), answered by NSD with no delay.  queue_only: nothing is delivered.
 Every run gets a fresh daemon and spool (tmpfs when /dev/shm is usable), a warm-up of 2 K
-messages, then `messages` timed messages; each round runs the three daemons, in an order that
-rotates from round to round, and each K gets `pairs` rounds.
+messages, then `messages` timed messages; each round runs the five daemons, in an order that
+rotates from round to round (interleaved: each round's ratios compare runs made within
+seconds of each other), and each K gets `pairs` rounds.
 
-  throughput_T_kK          msgs/s, median over the rounds; T = with, without, empty
+  throughput_T_kK          msgs/s, median over the rounds; T = with, without, empty, acl,
+                           preload
   throughput_ratio_kK      median over the rounds of with / without
   throughput_ratio_empty_kK  median over the rounds of empty / without
+  throughput_vs_floor_kK   median over the rounds of with / empty (issue 16: >= 0.90)
+  throughput_ratio_vs_acl_kK  median over the rounds of with / acl (issue 16: >= 1.0)
+  throughput_preload_vs_floor_kK  median over the rounds of preload / empty
+  R_spread_kK, R_min_kK, R_max_kK  for each ratio R above: the largest distance of a round's
+                           ratio from the median, relative to the median, and the extremes
   latency_T_ms_kK          median connect-to-250 time of one message
   cpu_T_ms_kK              CPU time (user + system) of Exim's receiving processes per message
                            (the daemon's reaped children, /proc/PID/stat cutime + cstime)
@@ -20,10 +31,14 @@ rotates from round to round, and each K gets `pairs` rounds.
   dns_cpu_ms_kK            CPU time of NSD per message (with the module)
 
 libspf2 passes clients in 127.0.0.0/8 without looking anything up ("localhost is always
-allowed"), so here the module's SPF check costs no DNS: 9 queries a message, not 12.
+allowed"), so here the module's SPF check costs no DNS: 9 queries a message, not 12; Exim's
+spf condition uses the same libspf2 and passes them the same way.  NSD listens on
+127.0.0.1:53, which the namespace's /etc/resolv.conf names, so Exim's own lookups (the peer)
+and the module's ask the same server.
 """
 
 import asyncio
+import glob
 import os
 import shutil
 import socket
@@ -44,11 +59,13 @@ def client_ip(i):
 
 
 class BenchNsd(harness.Nsd):
-    """harness.Nsd without response rate limiting: Debian's NSD limits answers to 200 a
+    """harness.Nsd on port 53 (where the namespace's /etc/resolv.conf sends Exim's own
+    resolver), without response rate limiting: Debian's NSD limits answers to 200 a
     second per /24 of clients by default, and the daemon runs ask a few thousand a second
     from 127.0.0.1, so blocked answers would turn into 2-second timeouts (TEMP findings)."""
 
     def _write(self):
+        self.port = 53
         super()._write()
         with open(self.conf) as f:
             conf = f.read()
@@ -66,7 +83,7 @@ class BenchNsd(harness.Nsd):
 class Daemon:
     """exim4 -bdf with its own configuration, spool and logs."""
 
-    def __init__(self, base, tag, port, module_path, ini_path):
+    def __init__(self, base, tag, port, module_path, ini_path, acl_checks=False, preload=False):
         self.dir = tempfile.mkdtemp(prefix=f"daemon-{tag}-", dir=base)
         os.chmod(self.dir, 0o755)
         uid, gid = harness.exim_ids()
@@ -78,11 +95,16 @@ class Daemon:
         self.port = port
         self.conf = os.path.join(self.dir, "exim.conf")
         with open(self.conf, "w") as f:
-            f.write(scenario.exim_conf(self.dir, module_path, daemon={"port": port}))
+            f.write(scenario.exim_conf(self.dir, module_path, acl_checks=acl_checks,
+                                       daemon={"port": port}))
         os.chmod(self.conf, 0o644)
         self.env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C"}
         if ini_path:
             self.env["RELAYCHECK_CONFIG"] = ini_path
+        if preload:
+            # the recipe: the daemon maps the module (and binds it) once at start; its
+            # connection processes inherit it, and Exim's dlopen() finds it loaded
+            self.env["LD_PRELOAD"] = module_path
         self.proc = None
 
     def start(self):
@@ -115,6 +137,10 @@ class Daemon:
             return open(os.path.join(self.dir, "log", f"{kind}log"), errors="replace").read()
         except OSError:
             return ""
+
+    def spool_headers(self):
+        """The header files of the spooled messages (queue_only: nothing is delivered)."""
+        return glob.glob(os.path.join(self.dir, "spool", "input", "*-H"))
 
     def stop(self):
         if self.proc is not None:
@@ -251,11 +277,13 @@ def empty_module(wd):
     return harness.compile_module(src, os.path.join(wd, "empty_scan.so"))
 
 
-def one_run(base, tag, port, module_path, ini_path, k, messages, nsd_pgid, expect_log=True):
+def one_run(base, tag, port, module_path, ini_path, k, messages, nsd_pgid, expect_log=True,
+            acl_checks=False, preload=False):
     """-> (msgs/s, median latency ms, Exim CPU ms, NSD CPU ms, Exim page faults), the
     last three per message.  expect_log: module_path is relaycheck, which must have logged
-    every message."""
-    d = Daemon(base, tag, port, module_path, ini_path).start()
+    every message.  acl_checks: the peer (Exim's ACL conditions), whose headers every
+    message must carry.  preload: the module preloaded into the daemon."""
+    d = Daemon(base, tag, port, module_path, ini_path, acl_checks, preload).start()
     try:
         asyncio.run(_load(port, k, 2 * k))                      # warm-up
         _settle(d)
@@ -274,6 +302,8 @@ def one_run(base, tag, port, module_path, ini_path, k, messages, nsd_pgid, expec
             temp = logtext.count("(temp)")
             if temp:
                 raise BenchError(f"{temp} TEMP findings: the DNS server did not answer in time")
+        if acl_checks:
+            _check_acl_headers(d)
         panic = d.log("panic")
         if panic.strip():
             raise BenchError(f"panic log: {panic[-2000:]}")
@@ -281,6 +311,36 @@ def one_run(base, tag, port, module_path, ini_path, k, messages, nsd_pgid, expec
         d.stop()
         d.remove()
     return messages / secs, median(lat) * 1000.0, cpu, dns, faults
+
+
+ACL_HEADERS = ("X-ACL-DNSBL: listed on", "Received-SPF:")
+
+
+def _check_acl_headers(d):
+    """The peer did the checks: a spooled message carries the dnslists and SPF headers (and
+    the scenario's names verify, so no X-ACL-Rdns or X-ACL-Helo)."""
+    files = sorted(d.spool_headers())
+    if not files:
+        raise BenchError("the ACL daemon spooled no message")
+    with open(files[-1], errors="replace") as f:
+        text = f.read()
+    missing = [h for h in ACL_HEADERS if h not in text]
+    wrong = [h for h in ("X-ACL-Rdns", "X-ACL-Helo") if h in text]
+    if missing or wrong or text.count("X-ACL-DNSBL") != len(scenario.LISTS):
+        raise BenchError(f"the ACL daemon's message lacks {missing} or has {wrong}: {text}")
+
+
+# (tag, module, ACL checks, preloaded); ratios: key -> (numerator, denominator)
+CONFIGS = ("with", "without", "empty", "acl", "preload")
+RATIOS = {"throughput_ratio": ("with", "without"), "throughput_ratio_empty": ("empty", "without"),
+          "throughput_vs_floor": ("with", "empty"), "throughput_ratio_vs_acl": ("with", "acl"),
+          "throughput_preload_vs_floor": ("preload", "empty")}
+
+
+def spread(xs):
+    """(median, largest |x - median| / median, min, max) of per-round ratios."""
+    m = median(xs)
+    return m, max(abs(x - m) for x in xs) / m, min(xs), max(xs)
 
 
 def run(out_dir, module_path, ks=(1, 8, 32), messages=2000, pairs=None):
@@ -304,42 +364,57 @@ def run(out_dir, module_path, ks=(1, 8, 32), messages=2000, pairs=None):
             empty = empty_module(wd)
             breakdown = {}
             for k in ks:
-                got = {"with": [], "without": [], "empty": []}
-                ratios, empty_ratios = [], []
+                got = {tag: [] for tag in CONFIGS}
+                ratios = {key: [] for key in RATIOS}
                 t0 = time.monotonic()
                 for p in range(pairs.get(k, 1)):
-                    order = [("with", module_path), ("without", None), ("empty", empty)]
-                    order = order[p % 3:] + order[:p % 3]
+                    order = list(CONFIGS)
+                    order = order[p % len(order):] + order[:p % len(order)]
                     one = {}
-                    for tag, mp in order:
+                    for tag in order:
+                        mp = {"with": module_path, "preload": module_path,
+                              "empty": empty}.get(tag)
                         one[tag] = one_run(base, tag, port, mp, ini_path, k, messages,
-                                           os.getpgid(ns.proc.pid), expect_log=(tag == "with"))
+                                           os.getpgid(ns.proc.pid),
+                                           expect_log=(tag in ("with", "preload")),
+                                           acl_checks=(tag == "acl"),
+                                           preload=(tag == "preload"))
                         got[tag].append(one[tag])
-                    ratios.append(one["with"][0] / one["without"][0])
-                    empty_ratios.append(one["empty"][0] / one["without"][0])
+                    for key, (a, b) in RATIOS.items():
+                        ratios[key].append(one[a][0] / one[b][0])
 
                 def med(tag, i):
                     return median([r[i] for r in got[tag]])
-                log(f"daemon K={k}: with {med('with', 0):.0f} msgs/s, without "
-                    f"{med('without', 0):.0f} msgs/s, ratio {median(ratios):.3f} (an empty module: "
-                    f"{median(empty_ratios):.3f}); CPU per message {med('with', 2):.2f} / "
-                    f"{med('without', 2):.2f} / {med('empty', 2):.2f} ms, NSD "
-                    f"{med('with', 3):.2f} ms ({len(ratios)} runs each, "
+                stats = {key: spread(xs) for key, xs in ratios.items()}
+                log(f"daemon K={k}: msgs/s with {med('with', 0):.0f}, without "
+                    f"{med('without', 0):.0f}, empty {med('empty', 0):.0f}, ACL "
+                    f"{med('acl', 0):.0f}, preloaded {med('preload', 0):.0f}; with / empty "
+                    f"{stats['throughput_vs_floor'][0]:.3f} (spread "
+                    f"{100 * stats['throughput_vs_floor'][1]:.1f}%), with / ACL "
+                    f"{stats['throughput_ratio_vs_acl'][0]:.3f} (spread "
+                    f"{100 * stats['throughput_ratio_vs_acl'][1]:.1f}%), with / without "
+                    f"{stats['throughput_ratio'][0]:.3f}; CPU per message "
+                    + " / ".join(f"{med(t, 2):.2f}" for t in CONFIGS) + f" ms, NSD "
+                    f"{med('with', 3):.2f} ms ({len(got['with'])} rounds, "
                     f"{time.monotonic() - t0:.0f} s)")
-                res.set(f"throughput_ratio_k{k}", median(ratios))
-                res.set(f"throughput_ratio_empty_k{k}", median(empty_ratios))
-                for tag in ("with", "without", "empty"):
+                for key, (m, sp, lo, hi) in stats.items():
+                    res.set(f"{key}_k{k}", m)
+                    res.set(f"{key}_spread_k{k}", sp, 4)
+                    res.set(f"{key}_min_k{k}", lo)
+                    res.set(f"{key}_max_k{k}", hi)
+                for tag in CONFIGS:
                     res.set(f"throughput_{tag}_k{k}", med(tag, 0), 1)
                     res.set(f"latency_{tag}_ms_k{k}", med(tag, 1), 2)
                     res.set(f"cpu_{tag}_ms_k{k}", med(tag, 2), 3)
                     res.set(f"faults_{tag}_k{k}", med(tag, 4), 0)
                 res.set(f"dns_cpu_ms_k{k}", med("with", 3), 3)
-                res.set(f"daemon_pairs_k{k}", len(ratios))
-                breakdown[k] = (len(ratios), med("without", 2), med("empty", 2), med("with", 2),
-                                med("without", 4), med("empty", 4), med("with", 4))
+                res.set(f"daemon_pairs_k{k}", len(got["with"]))
+                breakdown[k] = (len(got["with"]), med("without", 2), med("empty", 2),
+                                med("with", 2), med("without", 4), med("empty", 4),
+                                med("with", 4), med("preload", 2), med("preload", 4))
             res.set("daemon_messages", messages)
             k = max(breakdown, key=lambda x: (breakdown[x][0], x))
-            _, c0, c1, c2, f0, f1, f2 = breakdown[k]
+            _, c0, c1, c2, f0, f1, f2, c3, f3 = breakdown[k]
             res.note(f"Where a connection's CPU goes (K = {k}, medians): Exim alone {c0:.2f} ms "
                      f"and {f0:.0f} page faults; Debian's dlopen() of any module (the empty one) "
                      f"adds {c1 - c0:.2f} ms and {f1 - f0:.0f} faults; relaycheck adds "
@@ -348,7 +423,8 @@ def run(out_dir, module_path, ks=(1, 8, 32), messages=2000, pairs=None):
                      "connection process has no page-table entries for the file-backed pages "
                      "of Exim and its libraries, so every page the module's loading and work "
                      "touch for the first time is a fault; the ratio is bounded by the empty "
-                     "module's.")
+                     "module's. Preloaded into the daemon (LD_PRELOAD), relaycheck costs "
+                     f"{c3:.2f} ms and {f3:.0f} faults a connection.")
             res.note("Daemon runs: clients are in 127.0.0.0/8, which libspf2 passes without DNS "
                      "(\"localhost is always allowed\"): the module's SPF check costs no lookups "
                      "there (9 queries a message instead of 12).")

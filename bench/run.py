@@ -4,7 +4,8 @@ BENCHMARKS.md.
 
     /usr/bin/python3 bench/run.py --module build/relaycheck.so \\
         --allowlist-bench build/obj/bench/allowlist_bench [--smoke] [--out DIR] [--md FILE]
-        [--only dns,cpu,allowlist,daemon]
+        [--load-driver build/obj/bench/load_driver] [--load-variants NAME=SO,...]
+        [--only dns,cpu,allowlist,daemon,load] [--daemon K:ROUNDS,... [--daemon-messages N]]
 
 `make bench` and `make bench-smoke` call this.  Root only.  Everything except the allowlist
 microbenchmark runs inside private network and mount namespaces made for the run (unshare
@@ -15,8 +16,14 @@ changed; nothing outside the namespaces can reach the servers started here.
   dns        1 latency against the critical path, 2 the module against Exim's ACL conditions
   cpu        3 instructions per message (callgrind)
   allowlist  4 scale of the No Server Check list and of the configuration
-  daemon     5 daemon throughput with K concurrent clients
+  daemon     5 daemon throughput with K concurrent clients, against an empty module and
+             against Exim's ACL conditions
   rcpt       6 a message refused at RCPT (the ACL) against one refused after DATA, 100 kB body
+  load       7 instructions and page faults of one connection process (bench/load_driver.c)
+
+--daemon 8:3 --daemon-messages 500 (with --only daemon) runs the daemon benchmark at chosen
+sizes: a quick look at one K; or more rounds or longer runs than the full sizes when the spread
+of the ratios is over 5% (the section written to --md shows rounds and messages per run).
 
 --smoke runs every benchmark on tiny sizes (under a minute) and checks only that the numbers
 are produced: `make test` runs it so the harness cannot rot.  Result files: <out>/summary.txt
@@ -40,13 +47,14 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import common  # noqa: E402
 from common import BenchError, log  # noqa: E402
 
-BENCHMARKS = ("dns", "cpu", "allowlist", "daemon", "rcpt")
+BENCHMARKS = ("dns", "cpu", "allowlist", "daemon", "rcpt", "load")
 
 FULL = {
     "dns": {"delays": (20, 100), "rounds": 21},
     "cpu": {"reps": 3},
     "allowlist": {"sizes": ("1000", "10000", "100000", "1000000")},
-    "daemon": {"ks": (1, 8, 32), "messages": 2000, "pairs": {1: 1, 8: 3, 32: 1}},
+    "daemon": {"ks": (1, 8, 32), "messages": 2000, "pairs": {1: 1, 8: 9, 32: 1}},
+    "load": {"conns": 9},
     "rcpt": {"rounds": 21},
 }
 SMOKE = {
@@ -55,6 +63,7 @@ SMOKE = {
     "allowlist": {"sizes": ("1000:3", "10000:3"), "lookups": 100000},
     "daemon": {"ks": (1, 2), "messages": 20, "pairs": {}},
     "rcpt": {"rounds": 2},
+    "load": {"conns": 2},
 }
 TIME_LIMIT = {"full": 1500, "smoke": 180}       # seconds, whole run (a watchdog, not a goal)
 
@@ -67,17 +76,27 @@ TARGETS = [
     ("config_load_ms_10k", "<=", 10, "configuration load per connection, 10k entries (ms)"),
     ("config_load_ms_100k", "<=", 50, "configuration load per connection, 100k entries (ms)"),
     ("throughput_ratio_k8", ">=", 0.85, "daemon msgs/s with / without the module, K = 8"),
+    ("throughput_vs_floor_k8", ">=", 0.90, "daemon msgs/s with the module / with an empty "
+     "module, K = 8"),
+    ("throughput_ratio_vs_acl_k8", ">=", 1.0, "daemon msgs/s with the module / Exim's ACL "
+     "conditions doing the same checks, K = 8"),
 ]
 
 REQUIRED = {
     "full": ["critical_path_ratio_d100", "critical_path_ratio_d20", "vs_exim_acl_ratio_d100",
              "module_instr_share", "allowlist_lookup_ns_1m", "config_load_ms_10k",
              "config_load_ms_100k", "throughput_ratio_k8", "throughput_ratio_empty_k8",
-             "spf_in_module", "bench_rcpt_vs_data_ratio"],
+             "throughput_vs_floor_k8", "throughput_vs_floor_spread_k8",
+             "throughput_ratio_vs_acl_k8", "throughput_ratio_vs_acl_spread_k8",
+             "conn_instr_relaycheck", "conn_faults_relaycheck", "spf_in_module",
+             "bench_rcpt_vs_data_ratio"],
     "smoke": ["critical_path_ratio_d100", "critical_path_ratio_d20", "vs_exim_acl_ratio_d100",
               "module_instr_share", "instr_module_work", "allowlist_lookup_ns_10k",
               "config_load_ms_10k", "throughput_ratio_k2", "throughput_ratio_empty_k2",
-              "spf_in_module", "bench_rcpt_vs_data_ratio"],
+              "throughput_vs_floor_k2", "throughput_vs_floor_spread_k2",
+              "throughput_ratio_vs_acl_k2", "throughput_ratio_vs_acl_spread_k2",
+              "conn_instr_relaycheck", "conn_faults_relaycheck", "spf_in_module",
+              "bench_rcpt_vs_data_ratio"],
 }
 
 
@@ -97,7 +116,18 @@ def inner(args):
     shutil.copyfile(args.module, copy)
     os.chmod(copy, 0o644)
     args.module = copy
-    sizes = SMOKE if args.smoke else FULL
+    variants = []
+    for name, path in args.load_variants:
+        copy = os.path.join(wd, f"variant-{name}.so")
+        shutil.copyfile(path, copy)
+        os.chmod(copy, 0o644)
+        variants.append((name, copy))
+    sizes = dict(SMOKE if args.smoke else FULL)
+    if args.daemon:
+        rounds = {int(k): int(r) for k, r in (x.split(":") for x in args.daemon.split(","))}
+        sizes["daemon"] = dict(sizes["daemon"], ks=tuple(rounds), pairs=rounds)
+    if args.daemon_messages:
+        sizes["daemon"] = dict(sizes["daemon"], messages=args.daemon_messages)
     failed = []
     for name in args.only:
         t0 = time.monotonic()
@@ -118,6 +148,10 @@ def inner(args):
             elif name == "rcpt":
                 import bench_rcpt
                 bench_rcpt.run(args.out, args.module, **sizes["rcpt"])
+            elif name == "load":
+                import bench_load
+                bench_load.run(args.out, args.module, args.load_driver, variants,
+                               **sizes["load"])
         except Exception as e:      # one broken benchmark must not hide the others' numbers
             failed.append(name)
             log(f"{name}: FAILED: {type(e).__name__}: {e}")
@@ -251,25 +285,39 @@ def markdown_section(meta, values, checks, notes, out_dir, argv_text):
                          f"{v(f'config_load_ms_{s}')} | {v(f'allowlist_compiled_{s}', '-')} | "
                          f"{v(f'allowlist_lookup_ns_{s}')} |")
     lines += ["", f"**5. Daemon throughput** ({v('daemon_messages', '?')} messages per run, one "
-              "message per connection, zero-delay DNS from NSD; medians over rounds of runs; "
-              "\"empty\" = the same daemon with a local_scan module that does nothing, which "
-              "Debian's Exim still loads in every connection process; CPU = user + system "
+              "message per connection, zero-delay DNS from NSD; medians over interleaved rounds "
+              "of runs; \"empty\" = the same daemon with a local_scan module that does nothing, "
+              "which Debian's Exim still loads in every connection process; \"ACL\" = no "
+              "module, Exim's own ACL conditions making the same checks; \"preload\" = the "
+              "module preloaded into the daemon (README, Performance); CPU = user + system "
               "time of Exim's receiving processes per message, NSD = the DNS server's CPU per "
               "message)", "",
-              "| K | msgs/s with / without / empty | ratio | ratio, empty module | "
-              "latency with / without / empty (ms) | CPU with / without / empty (ms) | "
-              "NSD CPU (ms) | page faults with / without / empty | rounds |",
-              "|---|---|---|---|---|---|---|---|---|"]
+              "| K | msgs/s with / without / empty / ACL / preload | with / without | "
+              "with / empty | with / ACL | preload / empty | "
+              "latency with / without / empty / ACL / preload (ms) | "
+              "CPU with / without / empty / ACL / preload (ms) | NSD CPU (ms) | "
+              "page faults with / without / empty / ACL / preload | rounds |",
+              "|---|---|---|---|---|---|---|---|---|---|---|"]
 
-    def three(key):
-        return " / ".join(v(key.format(t)) for t in ("with", "without", "empty"))
+    def five(key):
+        return " / ".join(v(key.format(t), "-") for t in ("with", "without", "empty", "acl",
+                                                          "preload"))
+
+    def ratio(key, k):
+        val = v(f"{key}_k{k}", "-")
+        sp = values.get(f"{key}_spread_k{k}")
+        return f"{val} (±{100 * float(sp):.1f}%)" if sp not in (None, "nan") else val
     for k in (1, 8, 32):
         if f"throughput_ratio_k{k}" in values:
-            lines.append(f"| {k} | {three('throughput_{}_k' + str(k))} | "
-                         f"{v(f'throughput_ratio_k{k}')} | {v(f'throughput_ratio_empty_k{k}')} | "
-                         f"{three('latency_{}_ms_k' + str(k))} | {three('cpu_{}_ms_k' + str(k))} | "
-                         f"{v(f'dns_cpu_ms_k{k}')} | {three('faults_{}_k' + str(k))} | "
+            lines.append(f"| {k} | {five('throughput_{}_k' + str(k))} | "
+                         f"{ratio('throughput_ratio', k)} | {ratio('throughput_vs_floor', k)} | "
+                         f"{ratio('throughput_ratio_vs_acl', k)} | "
+                         f"{ratio('throughput_preload_vs_floor', k)} | "
+                         f"{five('latency_{}_ms_k' + str(k))} | {five('cpu_{}_ms_k' + str(k))} | "
+                         f"{v(f'dns_cpu_ms_k{k}')} | {five('faults_{}_k' + str(k))} | "
                          f"{v(f'daemon_pairs_k{k}')} |")
+    lines += ["", "Ratios are medians over the rounds; ± is the spread: the farthest round's "
+              "ratio from the median, relative to the median."]
     lines += ["", f"**6. Refused at RCPT or after DATA** (a client with no PTR record, "
               f"reject_score 1, a {v('rcpt_body_bytes', '?')}-byte body; medians of "
               f"{v('rcpt_rounds', '?')} sessions each, alternating; RCPT = the module from the "
@@ -279,6 +327,18 @@ def markdown_section(meta, values, checks, notes, out_dir, argv_text):
               "|---|---|---|",
               row("", "session_rcpt_reject_ms", "session_data_reject_ms",
                   "bench_rcpt_vs_data_ratio")[3:]]
+    if "conn_instr_relaycheck" in values:
+        lines += ["", f"**7. One connection process** (bench/load_driver.c: exim4's libraries, "
+                  f"dlopen(RTLD_NOW), two messages of scenario full from 192.0.2.66; "
+                  f"instructions by callgrind, minor page faults median of "
+                  f"{v('load_conns', '?')} connections)", "",
+                  "| module | load: instructions / faults | first message | second message "
+                  "| one-message connection | same, module preloaded |", "|---|---|---|---|---|---|"]
+        for m in ("relaycheck", "empty"):
+            def pair(step, pre=""):
+                return f"{v(f'{pre}{step}_instr_{m}', '-')} / {v(f'{pre}{step}_faults_{m}', '-')}"
+            lines.append(f"| {m} | {pair('load')} | {pair('first')} | {pair('second')} | "
+                         f"{pair('conn')} | {pair('conn', 'pre_')} |")
     if notes:
         lines += ["", "Notes:", ""] + [f"* {n}" for n in notes]
     return "\n".join(lines) + "\n"
@@ -337,7 +397,12 @@ def outer(args, argv):
         cmd = ["unshare", "--net", "--mount", "--fork", "--kill-child=SIGTERM",
                sys.executable, os.path.abspath(__file__), "--inner", "--module", args.module,
                "--out", args.out, "--only", ",".join(ns_benchmarks)] + \
-            (["--smoke"] if args.smoke else [])
+            (["--smoke"] if args.smoke else []) + \
+            (["--load-driver", args.load_driver] if args.load_driver else []) + \
+            (["--daemon", args.daemon] if args.daemon else []) + \
+            (["--daemon-messages", str(args.daemon_messages)] if args.daemon_messages else []) + \
+            (["--load-variants", ",".join(f"{n}={p}" for n, p in args.load_variants)]
+             if args.load_variants else [])
         env[common.NS_ENV] = "1"
         proc = subprocess.Popen(cmd, env=env)
         try:
@@ -390,6 +455,11 @@ def main(argv):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--module", required=True, help="build/relaycheck.so")
     ap.add_argument("--allowlist-bench", help="the compiled bench/allowlist_bench.c")
+    ap.add_argument("--load-driver", help="the compiled bench/load_driver.c")
+    ap.add_argument("--load-variants", default="",
+                    help="more modules for the load benchmark: NAME=PATH,... (experiments)")
+    ap.add_argument("--daemon", help="daemon benchmark sizes instead of the mode's: K:ROUNDS,...")
+    ap.add_argument("--daemon-messages", type=int, help="messages per daemon run")
     ap.add_argument("--out", default=os.path.join(common.REPO, "build", "bench"))
     ap.add_argument("--md", help="BENCHMARKS.md to add a dated section to (not with --smoke)")
     ap.add_argument("--smoke", action="store_true", help="tiny sizes, under a minute")
@@ -402,6 +472,19 @@ def main(argv):
     if bad:
         ap.error(f"unknown benchmark(s): {', '.join(bad)}")
     args.module = os.path.abspath(args.module)
+    if args.daemon and not re.fullmatch(r"\d+:\d+(,\d+:\d+)*", args.daemon):
+        ap.error("--daemon wants K:ROUNDS,...")
+    variants = []
+    for item in (v for v in args.load_variants.split(",") if v):
+        name, sep, path = item.partition("=")
+        if not sep or not name.isidentifier() or not os.path.exists(path):
+            ap.error(f"--load-variants: {item!r} is not NAME=existing path")
+        variants.append((name, os.path.abspath(path)))
+    args.load_variants = variants
+    if "load" in args.only and not args.load_driver:
+        ap.error("--load-driver is needed for the load benchmark")
+    if args.load_driver:
+        args.load_driver = os.path.abspath(args.load_driver)
     args.out = os.path.abspath(args.out)
     if "allowlist" in args.only and not args.allowlist_bench:
         ap.error("--allowlist-bench is needed for the allowlist benchmark")

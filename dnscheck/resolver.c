@@ -14,7 +14,9 @@
  *     would go out again 10 ms later, on the next answer's wake-up. It is
  *     given our own clock instead (udns_now(): ticks since the session
  *     opened), so every retry waits its timeout to within one tick;
- *   - the real limit is our own millisecond deadline on CLOCK_MONOTONIC.
+ *   - the real limit is our own millisecond deadline on CLOCK_MONOTONIC;
+ *   - Debian's libudns is not linked with -z now, so opened RTLD_LAZY it binds
+ *     only the functions it calls (see rc_resolver_load()).
  * No signal, alarm or signal mask is touched: Exim's SIGALRM timeout for
  * local_scan stays in force, and EINTR just goes round the loop again.
  */
@@ -22,6 +24,7 @@
 
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -33,6 +36,61 @@
 
 /* The unit of udns's clock here; also its step to the next server. */
 #define RC_UDNS_TICK_MS	250
+
+/*
+ * libudns is opened by the first rc_resolver_open() of the process, not named
+ * to the dynamic linker (issue 16). Debian's exim4 dlopen()s the module with
+ * RTLD_NOW in every connection process: every relocation of the module and of
+ * each library it names is bound there, each one a search of Exim's global
+ * scope of some 40 objects. Opened here with RTLD_LAZY | RTLD_LOCAL, libudns
+ * binds only what it calls, and its functions are found with dlsym() in its
+ * own scope: 118,000 fewer instructions per connection (BENCHMARKS.md). It is
+ * still the system's shared library, updated with it. The functions are
+ * called through the table `udns', with the types udns.h declares.
+ */
+#define UDNS_FUNCS(X) \
+    X(active, dns_active) X(add_serv, dns_add_serv) X(add_serv_s, dns_add_serv_s) \
+    X(free, dns_free) X(ioevent, dns_ioevent) X(new, dns_new) X(open, dns_open) \
+    X(parse_a4, dns_parse_a4) X(parse_a6, dns_parse_a6) X(parse_mx, dns_parse_mx) \
+    X(parse_ptr, dns_parse_ptr) X(parse_txt, dns_parse_txt) X(reset, dns_reset) \
+    X(set_opt, dns_set_opt) X(sock, dns_sock) X(status, dns_status) \
+    X(strerror, dns_strerror) X(submit_p, dns_submit_p) X(timeouts, dns_timeouts)
+
+static struct {
+#define UDNS_MEMBER(m, name) __typeof__(name) *m;
+    UDNS_FUNCS(UDNS_MEMBER)
+#undef UDNS_MEMBER
+} udns;
+
+static bool udns_loaded;
+
+/* rc_resolver_load - open the udns library soname and find its functions */
+
+bool
+rc_resolver_load(const char *soname, char *err, size_t errlen)
+{
+    void   *h, *p;
+    const char *e;
+
+    if (udns_loaded)
+	return (true);
+    if ((h = dlopen(soname, RTLD_LAZY | RTLD_LOCAL)) == NULL) {
+	e = dlerror();
+	snprintf(err, errlen, "cannot load %s: %s", soname, e ? e : "dlopen failed");
+	return (false);
+    }
+#define UDNS_FIND(m, name) \
+    if ((p = dlsym(h, #name)) == NULL) { \
+	snprintf(err, errlen, "cannot load %s: no %s", soname, #name); \
+	dlclose(h); \
+	return (false); \
+    } \
+    memcpy(&udns.m, &p, sizeof(p));
+    UDNS_FUNCS(UDNS_FIND)
+#undef UDNS_FIND
+    udns_loaded = true;
+    return (true);
+}
 
 /* udns_now - ticks since the session opened, never 0 (0 means time()) */
 
@@ -126,12 +184,14 @@ rc_resolver_open(RC_RESOLVER *r, const struct sockaddr_storage *servers,
 	    return (false);
 	}
     }
-    dns_reset(NULL);
-    if ((r->ctx = dns_new(NULL)) == NULL) {
+    if (!rc_resolver_load(RC_UDNS_SONAME, err, errlen))
+	return (false);
+    udns.reset(NULL);
+    if ((r->ctx = udns.new(NULL)) == NULL) {
 	snprintf(err, errlen, "cannot create DNS context: out of memory");
 	return (false);
     }
-    dns_add_serv(r->ctx, NULL);
+    udns.add_serv(r->ctx, NULL);
     for (size_t i = 0; i < nservers; i++) {
 	struct sockaddr_storage ss = servers[i];
 	struct sockaddr_in *sin = (struct sockaddr_in *) &ss;
@@ -141,7 +201,7 @@ rc_resolver_open(RC_RESOLVER *r, const struct sockaddr_storage *servers,
 	    sin->sin_port = htons(53);
 	if (ss.ss_family == AF_INET6 && sin6->sin6_port == 0)
 	    sin6->sin6_port = htons(53);
-	if (dns_add_serv_s(r->ctx, (struct sockaddr *) &ss) < 0)
+	if (udns.add_serv_s(r->ctx, (struct sockaddr *) &ss) < 0)
 	    break;				/* more than udns can hold */
     }
 
@@ -153,13 +213,13 @@ rc_resolver_open(RC_RESOLVER *r, const struct sockaddr_storage *servers,
     base_ms = budget_ms >= 4000 ? 2000 : 1000;
     for (tries = 1; tries < 10 && base_ms * ((1LL << tries) - 1) <= budget_ms; tries++)
 	 /* void */ ;
-    dns_set_opt(r->ctx, DNS_OPT_TIMEOUT, base_ms / RC_UDNS_TICK_MS);
-    dns_set_opt(r->ctx, DNS_OPT_NTRIES, tries);
-    dns_set_opt(r->ctx, DNS_OPT_UDPSIZE, 4096);
-    if (dns_open(r->ctx) < 0) {
+    udns.set_opt(r->ctx, DNS_OPT_TIMEOUT, base_ms / RC_UDNS_TICK_MS);
+    udns.set_opt(r->ctx, DNS_OPT_NTRIES, tries);
+    udns.set_opt(r->ctx, DNS_OPT_UDPSIZE, 4096);
+    if (udns.open(r->ctx) < 0) {
 	snprintf(err, errlen, "cannot open DNS socket: %s",
-		 dns_strerror(dns_status(r->ctx)));
-	dns_free(r->ctx);
+		 udns.strerror(udns.status(r->ctx)));
+	udns.free(r->ctx);
 	r->ctx = NULL;
 	return (false);
     }
@@ -172,7 +232,7 @@ static void
 query_done(struct dns_ctx *ctx, void *result, void *data)
 {
     RC_QUERY *q = data;
-    int     st = dns_status(ctx);
+    int     st = udns.status(ctx);
 
     q->dns_status = st;
     q->finished_ms = rc_resolver_elapsed(q->resolver);
@@ -199,19 +259,19 @@ rc_query_submit(RC_RESOLVER *r, const char *name, int type,
 	return (NULL);
     switch (type) {
     case RC_T_A:
-	parse = dns_parse_a4;
+	parse = udns.parse_a4;
 	break;
     case RC_T_AAAA:
-	parse = dns_parse_a6;
+	parse = udns.parse_a6;
 	break;
     case RC_T_PTR:
-	parse = dns_parse_ptr;
+	parse = udns.parse_ptr;
 	break;
     case RC_T_TXT:
-	parse = dns_parse_txt;
+	parse = udns.parse_txt;
 	break;
     case RC_T_MX:
-	parse = dns_parse_mx;
+	parse = udns.parse_mx;
 	break;
     default:
 	return (NULL);
@@ -225,7 +285,7 @@ rc_query_submit(RC_RESOLVER *r, const char *name, int type,
     q->index = index;
     q->type = type;
     q->submitted_ms = rc_resolver_elapsed(r);
-    if (dns_submit_p(r->ctx, name, DNS_C_IN, (enum dns_type) type, DNS_NOSRCH,
+    if (udns.submit_p(r->ctx, name, DNS_C_IN, (enum dns_type) type, DNS_NOSRCH,
 		     parse, query_done, q) == NULL) {
 	free(q);
 	return (NULL);
@@ -250,10 +310,10 @@ rc_resolver_wait(RC_RESOLVER *r, const RC_QUERY *q)
 	time_t  now = udns_now(r);
 	long long left, wait;
 
-	ticks = dns_timeouts(r->ctx, -1, now);	/* sends new queries, retries */
+	ticks = udns.timeouts(r->ctx, -1, now);	/* sends new queries, retries */
 	if (q ? q->state != RC_Q_PENDING : r->npending == 0)
 	    return;
-	if (dns_active(r->ctx) == 0)
+	if (udns.active(r->ctx) == 0)
 	    return;				/* nothing left that can answer */
 	left = r->deadline_ms - rc_now_ms();
 	if (left <= 0) {
@@ -269,7 +329,7 @@ rc_resolver_wait(RC_RESOLVER *r, const RC_QUERY *q)
 	    if (wait > left)
 		wait = left;
 	}
-	pfd.fd = dns_sock(r->ctx);
+	pfd.fd = udns.sock(r->ctx);
 	pfd.events = POLLIN;
 	pfd.revents = 0;
 	rc = poll(&pfd, 1, (int) wait);
@@ -278,7 +338,7 @@ rc_resolver_wait(RC_RESOLVER *r, const RC_QUERY *q)
 	    return;
 	}
 	if (rc > 0)
-	    dns_ioevent(r->ctx, udns_now(r));
+	    udns.ioevent(r->ctx, udns_now(r));
     }
 }
 
@@ -288,7 +348,7 @@ rc_resolver_close(RC_RESOLVER *r)
     RC_QUERY *q, *next;
 
     if (r->ctx != NULL)
-	dns_free(r->ctx);			/* outstanding queries: no callbacks */
+	udns.free(r->ctx);			/* outstanding queries: no callbacks */
     r->ctx = NULL;
     for (q = r->queries; q != NULL; q = next) {
 	next = q->next;
@@ -444,7 +504,7 @@ rc_query_nxdomain(const RC_QUERY *q)
 bool
 rc_resolver_bad_name(const RC_RESOLVER *r)
 {
-    return (r->ctx != NULL && dns_status(r->ctx) == DNS_E_BADQUERY);
+    return (r->ctx != NULL && udns.status(r->ctx) == DNS_E_BADQUERY);
 }
 
 /* rc_query_describe - what happened, for a TEMP finding's text */

@@ -67,8 +67,20 @@ struct rc_resolver {
 /*
  * rc_resolver_open - servers: nservers entries (port 0 = 53); with none,
  * read resolv_conf (NULL = /etc/resolv.conf). On failure returns false
- * with a reason in err.
+ * with a reason in err. The first call of the process opens libudns
+ * (rc_resolver_load()); if it does not load, every call fails with why.
  */
+/* The udns library rc_resolver_open() loads: the system's, by its soname. */
+#define RC_UDNS_SONAME	"libudns.so.0"
+
+/*
+ * rc_resolver_load - open the udns library soname once per process and
+ * find the functions the resolver calls; on failure returns false with
+ * "cannot load <soname>: <why>" in err, and a later call tries again.
+ * rc_resolver_open() calls it; the tests call it with a missing library.
+ */
+extern bool rc_resolver_load(const char *soname, char *err, size_t errlen);
+
 extern bool rc_resolver_open(RC_RESOLVER *, const struct sockaddr_storage *servers,
 			     size_t nservers, const char *resolv_conf,
 			     int budget_ms, char *err, size_t errlen);

@@ -77,6 +77,15 @@ shlibs=$(cd "$tmp" && dpkg-shlibdeps -O --warnings=2 \
     -e"$stage_abs/usr/lib/exim4/local_scan/relaycheck.so" -e"$stage_abs/usr/sbin/relaycheck")
 shlibs=${shlibs#shlibs:Depends=}
 [ -n "$shlibs" ] || die "dpkg-shlibdeps found no dependencies"
+# libudns is opened by the module on first use (dlopen, dnscheck/resolver.c), so no
+# DT_NEEDED names it and dpkg-shlibdeps cannot see it: its dependency comes from its
+# own shlibs file, as dpkg-shlibdeps would have written it.
+udns_shlibs=$(dpkg-query --control-path "libudns0:$ARCH" shlibs 2>/dev/null ||
+    dpkg-query --control-path libudns0 shlibs 2>/dev/null) ||
+    die "libudns0 is not installed (its shlibs file gives the dependency)"
+udns_dep=$(sed -n 's/^libudns 0 //p' "$udns_shlibs")
+[ -n "$udns_dep" ] || die "no libudns 0 entry in $udns_shlibs"
+shlibs="$shlibs, $udns_dep"
 
 # Control area.
 rm -rf "$STAGE/DEBIAN"

@@ -761,7 +761,10 @@ begin transports
         if self.ini_path:
             env["RELAYCHECK_CONFIG"] = self.ini_path
         env.update(self.extra_env)
-        env.update(_tool_env())
+        tool = _tool_env()
+        if "LD_PRELOAD" in tool and "LD_PRELOAD" in self.extra_env:     # both: the tool's first
+            tool["LD_PRELOAD"] += ":" + self.extra_env["LD_PRELOAD"]
+        env.update(tool)
         res.argv = _tool_wrapper() + res.argv
         sizes = self._log_sizes()
         t0 = time.monotonic()

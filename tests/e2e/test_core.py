@@ -108,6 +108,27 @@ def test_confirmed_ptr_accepted_score_0(ctx):
     assert re.search(r" time=\d+ms$", line), line
 
 
+def test_preloaded_module_same_verdict(ctx):
+    """README's recipe: the module preloaded into exim4 (LD_PRELOAD, as a daemon started that
+    way passes it to its connection processes). Exim's dlopen() of local_scan_path then finds
+    it loaded; the verdict, headers and log line are those of a module loaded per process."""
+    ctx.require_module()
+    ns = ctx.nsd(ZONES)
+    plain = ctx.exim(ini(ns)).session(NOPTR)
+    pre = ctx.exim(ini(ns), env={"LD_PRELOAD": ctx.module_path}).session(NOPTR)
+    for r in (plain, pre):
+        assert r.data_code == 250, r.transcript()
+        assert score(r) == "8", r.transcript()
+        assert not r.paniclog, r.paniclog
+    def timeless(text):             # lookup times ("after 3 ms") differ from run to run
+        return re.sub(r"\b\d+ ms\b", "N ms", text)
+    assert timeless(report(pre)) == timeless(report(plain)), (report(pre), report(plain))
+    def verdict(r):                 # the log line without date, message id and time=
+        return re.sub(r" time=\d+ms$", "", one_log(r).split(" relaycheck: ", 1)[1])
+    assert verdict(pre) == verdict(plain), (one_log(pre), one_log(plain))
+    assert "object cannot be preloaded" not in pre.stderr, pre.stderr
+
+
 def test_no_ptr_scores_8_header_and_log(ctx):
     ns, ex = setup(ctx)
     r = ex.session(NOPTR)

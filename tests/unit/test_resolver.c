@@ -7,6 +7,7 @@
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <criterion/parameterized.h>
+#include <dlfcn.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -644,4 +645,33 @@ Test(resolver, open_without_any_server)
     cr_expect(eq(str, err, want));
     unlink(path);
     free(path);
+}
+
+/*
+ * libudns is opened by the first rc_resolver_open(), not when the module is
+ * loaded (issue 16): not there before, there after. A library that does not
+ * load, or lacks udns's functions, fails with why and leaves nothing behind:
+ * the next open loads the real one.
+ */
+Test(resolver, udns_loaded_on_first_open)
+{
+    static const unsigned char want[16] = {[12] = 192, [14] = 2, [15] = 7};
+    RC_QUERY *q;
+    char    err[200], first[64];
+    bool    found;
+
+    cr_expect(dlopen(RC_UDNS_SONAME, RTLD_LAZY | RTLD_NOLOAD) == NULL,
+	      "libudns is loaded before the first rc_resolver_open()");
+    cr_expect(not(rc_resolver_load("librc-no-such-udns.so.0", err, sizeof(err))));
+    cr_expect(strncmp(err, "cannot load librc-no-such-udns.so.0: ", 37) == 0, "%s", err);
+    cr_expect(not(rc_resolver_load("libc.so.6", err, sizeof(err))));
+    cr_expect(eq(str, err, "cannot load libc.so.6: no dns_active"));
+    fakedns_add(dns, "loaded.example.", RC_T_A, FAKE_ANSWER, "192.0.2.7", 0);
+    open_res(5000);			/* an answer waited for, not timed */
+    cr_expect(dlopen(RC_UDNS_SONAME, RTLD_LAZY | RTLD_NOLOAD) != NULL);
+    q = submit("loaded.example", RC_T_A);
+    rc_resolver_wait(&res, NULL);
+    cr_expect(eq(int, rc_query_addrs(q, want, true, &found, first, sizeof(first)), 1));
+    cr_expect(found);
+    cr_expect(eq(str, first, "192.0.2.7"));
 }
