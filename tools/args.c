@@ -170,6 +170,29 @@ enum {
     OPT_MAX_HAM_RATE
 };
 
+
+/*
+ * server_facts - what the engine modes need of this server: --interface
+ * checked, --hostname defaulted to uname -n
+ */
+static void
+server_facts(RC_CLI_ARGS *a)
+{
+    static struct utsname un;
+    static char hostname[sizeof(un.nodename)];
+
+    if (a->interface) {
+	RC_ADDR addr;
+
+	if (!rc_addr_parse(a->interface, &addr))
+	    usage_error("--interface %s: not an IPv4 or IPv6 address", a->interface);
+    }
+    if (a->hostname == NULL && uname(&un) == 0) {
+	snprintf(hostname, sizeof(hostname), "%s", un.nodename);
+	a->hostname = hostname;
+    }
+}
+
 /* rc_cli_args_parse - the command line into *a (args.h) */
 
 int
@@ -202,8 +225,6 @@ rc_cli_args_parse(RC_CLI_ARGS *a, int argc, char **argv)
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
     };
-    static struct utsname un;
-    static char hostname[sizeof(un.nodename)];
     bool    check_cfg = false, summary = false, check_opts = false;
     bool    batch = false, replay = false, fact_opts = false, jobs = false;
     bool    calibrate = false, rate = false;
@@ -422,16 +443,7 @@ rc_cli_args_parse(RC_CLI_ARGS *a, int argc, char **argv)
 	    usage_error("--replay reads log files; --ip, --helo, --from, --auth do not apply");
 	a->files = pos;
 	a->nfiles = npos;
-	if (a->interface) {
-	    RC_ADDR addr;
-
-	    if (!rc_addr_parse(a->interface, &addr))
-		usage_error("--interface %s: not an IPv4 or IPv6 address", a->interface);
-	}
-	if (a->hostname == NULL && uname(&un) == 0) {
-	    snprintf(hostname, sizeof(hostname), "%s", un.nodename);
-	    a->hostname = hostname;
-	}
+	server_facts(a);
 	a->mode = RC_CLI_REPLAY;
 	return (-1);
     }
@@ -445,16 +457,7 @@ rc_cli_args_parse(RC_CLI_ARGS *a, int argc, char **argv)
 	    usage_error("unexpected argument \"%s\"", pos[1]);
 	a->files = pos;
 	a->nfiles = npos;
-	if (a->interface) {
-	    RC_ADDR addr;
-
-	    if (!rc_addr_parse(a->interface, &addr))
-		usage_error("--interface %s: not an IPv4 or IPv6 address", a->interface);
-	}
-	if (a->hostname == NULL && uname(&un) == 0) {
-	    snprintf(hostname, sizeof(hostname), "%s", un.nodename);
-	    a->hostname = hostname;
-	}
+	server_facts(a);
 	a->mode = RC_CLI_BATCH;
 	return (-1);
     }
@@ -469,13 +472,8 @@ rc_cli_args_parse(RC_CLI_ARGS *a, int argc, char **argv)
 
 	if (!rc_addr_parse(a->ip, &addr))
 	    usage_error("--ip %s: not an IPv4 or IPv6 address", a->ip);
-	if (a->interface && !rc_addr_parse(a->interface, &addr))
-	    usage_error("--interface %s: not an IPv4 or IPv6 address", a->interface);
     }
-    if (a->hostname == NULL && uname(&un) == 0) {
-	snprintf(hostname, sizeof(hostname), "%s", un.nodename);
-	a->hostname = hostname;
-    }
+    server_facts(a);
     a->mode = RC_CLI_CHECK;
     return (-1);
 }

@@ -191,14 +191,6 @@ error_object(long lineno, const char *err, size_t *len)
     return (buf);
 }
 
-/* spf_log - libspf2's warnings, as a check prints them */
-static void
-spf_log(int level, const char *msg)
-{
-    if (level <= RC_SPF_LOG_WARNING)
-	fprintf(stderr, "%s: spf: %s\n", rc_cli_progname, msg);
-}
-
 /*
  * batch_work - in a worker: one relay ("lineno\0ip\0helo\0from\0auth")
  * through rc_front_check(), its --json object on one line
@@ -208,9 +200,7 @@ batch_work(void *arg, const char *req, size_t reqlen, size_t *len)
 {
     static RC_VERDICT v;
     static RC_FRONT_OUT out;
-    static bool spf_set;
     const BATCH_WORK *w = arg;
-    const char *f[5];
     RC_FACTS facts;
     char   *buf = NULL, *obj = NULL;
     size_t  objlen;
@@ -218,26 +208,12 @@ batch_work(void *arg, const char *req, size_t reqlen, size_t *len)
     long    lineno;
 
     if (req == NULL) {
-	rc_spf_shutdown();
-	rc_cli_config_release();
+	rc_cli_worker_end();
 	return (NULL);
     }
-    if (!spf_set) {
-	rc_spf_set_log(spf_log);
-	spf_set = true;
-    }
-    f[0] = req;
-    for (int i = 1; i < 5; i++)
-	f[i] = f[i - 1] + strlen(f[i - 1]) + 1;
     (void) reqlen;
-    lineno = strtol(f[0], NULL, 10);
-    memset(&facts, 0, sizeof(facts));
-    facts.ip = f[1];
-    facts.helo = f[2];
-    facts.sender = f[3];
-    facts.authenticated = f[4][0] == '1';
-    facts.primary_hostname = w->hostname;
-    facts.interface_ip = w->interface;
+    lineno = strtol(req, NULL, 10);
+    rc_cli_relay_facts(&facts, req, 1, w->hostname, w->interface);
     rc_front_check(w->cfg, &facts, NULL, &v, &out);
 
     if ((fp = open_memstream(&obj, &objlen)) == NULL)
@@ -394,8 +370,7 @@ run_batch(RC_POOL *pool, FILE *fp, const char *name, BATCH_OUT *o)
 int
 rc_cli_batch(const RC_CLI_ARGS *a)
 {
-    const char *used, *name;
-    bool    defaults;
+    const char *name;
     const RC_CONFIG *cfg;
     char    cfgname[PATH_MAX + 64];
     BATCH_WORK w;
@@ -404,17 +379,8 @@ rc_cli_batch(const RC_CLI_ARGS *a)
     FILE   *fp;
     int     rc, bad;
 
-    if ((cfg = rc_cli_config_load(a->config, &used, &defaults)) == NULL) {
-	if (rc_cli_config_noperm)
-	    return (EX_NOPERM);
-	fprintf(stderr, "%s: %s: configuration error: the module answers every message "
-		"\"451 %s\"\n", rc_cli_progname, used, RC_FRONT_CONFIG_ERROR_REPLY);
-	return (EX_CONFIG);
-    }
-    if (defaults)
-	snprintf(cfgname, sizeof(cfgname), "built-in defaults (%s not found)", used);
-    else
-	snprintf(cfgname, sizeof(cfgname), "%s", used);
+    if ((cfg = rc_cli_engine_config(a->config, cfgname, sizeof(cfgname), &rc)) == NULL)
+	return (rc);
 
     name = a->nfiles > 0 ? a->files[0] : "-";
     if (strcmp(name, "-") == 0) {

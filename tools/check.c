@@ -101,21 +101,11 @@ text_output(const RC_CLI_ARGS *o, const RC_CONFIG *cfg, const char *cfgname,
     printf("\nmain log:\n%s\n", out.log);
 }
 
-/* spf_log - libspf2's warnings, which the module writes to the main log */
-static void
-spf_log(int level, const char *msg)
-{
-    if (level <= RC_SPF_LOG_WARNING)
-	fprintf(stderr, "%s: spf: %s\n", rc_cli_progname, msg);
-}
-
 /* rc_cli_check - the mode's run function (cli.h) */
 
 int
 rc_cli_check(const RC_CLI_ARGS *o)
 {
-    const char *used;
-    bool    defaults;
     const RC_CONFIG *cfg;
     RC_FACTS facts;
     static RC_VERDICT verdict;
@@ -123,17 +113,8 @@ rc_cli_check(const RC_CLI_ARGS *o)
     char    cfgname[PATH_MAX + 64];
     int     status;
 
-    if ((cfg = rc_cli_config_load(o->config, &used, &defaults)) == NULL) {
-	if (rc_cli_config_noperm)
-	    return (EX_NOPERM);
-	fprintf(stderr, "%s: %s: configuration error: the module answers every message "
-		"\"451 %s\"\n", rc_cli_progname, used, RC_FRONT_CONFIG_ERROR_REPLY);
-	return (EX_CONFIG);
-    }
-    if (defaults)
-	snprintf(cfgname, sizeof(cfgname), "built-in defaults (%s not found)", used);
-    else
-	snprintf(cfgname, sizeof(cfgname), "%s", used);
+    if ((cfg = rc_cli_engine_config(o->config, cfgname, sizeof(cfgname), &status)) == NULL)
+	return (status);
 
     /* The facts, as the adapter gathers them from Exim. */
     memset(&facts, 0, sizeof(facts));
@@ -144,7 +125,7 @@ rc_cli_check(const RC_CLI_ARGS *o)
     facts.primary_hostname = o->hostname;
     facts.interface_ip = o->interface;
 
-    rc_spf_set_log(spf_log);
+    rc_spf_set_log(rc_cli_spf_log);
     rc_front_check(cfg, &facts, NULL, v, &out);
     rc_spf_shutdown();
     status = rc_cli_exit_status(&out);

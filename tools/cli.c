@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "dnscheck/report.h"
+#include "dnscheck/spf.h"
 
 const char rc_cli_progname[] = "relaycheck";
 
@@ -50,6 +51,77 @@ void
 rc_cli_config_release(void)
 {
     rc_front_config_free(&front_cfg);
+}
+
+/* rc_cli_engine_config - the configuration for a mode that runs the engine (cli.h) */
+
+const RC_CONFIG *
+rc_cli_engine_config(const char *opt_path, char *cfgname, size_t len, int *status)
+{
+    const char *used;
+    bool    defaults;
+    const RC_CONFIG *cfg;
+
+    if ((cfg = rc_cli_config_load(opt_path, &used, &defaults)) == NULL) {
+	if (rc_cli_config_noperm) {
+	    *status = EX_NOPERM;
+	    return (NULL);
+	}
+	fprintf(stderr, "%s: %s: configuration error: the module answers every message "
+		"\"451 %s\"\n", rc_cli_progname, used, RC_FRONT_CONFIG_ERROR_REPLY);
+	*status = EX_CONFIG;
+	return (NULL);
+    }
+    if (defaults)
+	snprintf(cfgname, len, "built-in defaults (%s not found)", used);
+    else
+	snprintf(cfgname, len, "%s", used);
+    return (cfg);
+}
+
+/* rc_cli_spf_log - libspf2's warnings, which the module writes to the main log */
+
+void
+rc_cli_spf_log(int level, const char *msg)
+{
+    if (level <= RC_SPF_LOG_WARNING)
+	fprintf(stderr, "%s: spf: %s\n", rc_cli_progname, msg);
+}
+
+/* rc_cli_relay_facts - one relay's facts in a pool worker (cli.h) */
+
+void
+rc_cli_relay_facts(RC_FACTS *facts, const char *req, int skip, const char *hostname,
+		   const char *interface)
+{
+    static bool spf_set;
+    const char *f[4];
+
+    if (!spf_set) {
+	rc_spf_set_log(rc_cli_spf_log);
+	spf_set = true;
+    }
+    while (skip-- > 0)
+	req += strlen(req) + 1;
+    f[0] = req;
+    for (int i = 1; i < 4; i++)
+	f[i] = f[i - 1] + strlen(f[i - 1]) + 1;
+    memset(facts, 0, sizeof(*facts));
+    facts->ip = f[0];
+    facts->helo = f[1];
+    facts->sender = f[2];
+    facts->authenticated = f[3][0] == '1';
+    facts->primary_hostname = hostname;
+    facts->interface_ip = interface;
+}
+
+/* rc_cli_worker_end - a pool worker's end (cli.h) */
+
+void
+rc_cli_worker_end(void)
+{
+    rc_spf_shutdown();
+    rc_cli_config_release();
 }
 
 /* rc_cli_json_str - a JSON string */

@@ -115,6 +115,29 @@ extern const RC_CONFIG *rc_cli_config_load(const char *opt_path, const char **us
 extern void rc_cli_config_release(void);
 extern bool rc_cli_config_noperm;
 
+/*
+ * rc_cli_engine_config - rc_cli_config_load() for a mode that runs the
+ * engine: NULL after saying why, with *status the exit status (EX_NOPERM,
+ * or EX_CONFIG and the 451 the module would give); else cfgname (len
+ * bytes) names it for the output.
+ */
+extern const RC_CONFIG *rc_cli_engine_config(const char *opt_path, char *cfgname, size_t len,
+					     int *status);
+
+/* rc_cli_spf_log - libspf2's warnings on stderr (the module logs them) */
+extern void rc_cli_spf_log(int level, const char *msg);
+
+/*
+ * rc_cli_relay_facts - in a pool worker: the facts of one relay from a
+ * request of NUL-ended fields ip, helo, sender, auth ("1" or "0"), after
+ * `skip' leading fields; SPF's logging set on the first call.
+ */
+extern void rc_cli_relay_facts(RC_FACTS *, const char *req, int skip, const char *hostname,
+			       const char *interface);
+
+/* rc_cli_worker_end - in a pool worker, at the end: SPF and the configuration released */
+extern void rc_cli_worker_end(void);
+
 /* rc_cli_json_str - s as a JSON string ("" for NULL) */
 extern void rc_cli_json_str(FILE *fp, const char *s);
 

@@ -168,47 +168,23 @@ replay_line(REPLAY *r, const char *name, long lineno, const char *line)
     r->relays[m->relay].messages++;
 }
 
-/* spf_log - libspf2's warnings, as a check prints them */
-static void
-spf_log(int level, const char *msg)
-{
-    if (level <= RC_SPF_LOG_WARNING)
-	fprintf(stderr, "%s: spf: %s\n", rc_cli_progname, msg);
-}
-
 /* replay_work - in a worker: one relay through rc_front_check(): its log line or skip */
 static char *
 replay_work(void *arg, const char *req, size_t reqlen, size_t *len)
 {
     static RC_VERDICT v;
     static RC_FRONT_OUT out;
-    static bool spf_set;
     const REPLAY_WORK *w = arg;
-    const char *f[4];
     RC_FACTS facts;
     char   *buf;
     const char *text;
 
     if (req == NULL) {
-	rc_spf_shutdown();
-	rc_cli_config_release();
+	rc_cli_worker_end();
 	return (NULL);
     }
-    if (!spf_set) {
-	rc_spf_set_log(spf_log);
-	spf_set = true;
-    }
     (void) reqlen;
-    f[0] = req;
-    for (int i = 1; i < 4; i++)
-	f[i] = f[i - 1] + strlen(f[i - 1]) + 1;
-    memset(&facts, 0, sizeof(facts));
-    facts.ip = f[0];
-    facts.helo = f[1];
-    facts.sender = f[2];
-    facts.authenticated = f[3][0] == '1';
-    facts.primary_hostname = w->hostname;
-    facts.interface_ip = w->interface;
+    rc_cli_relay_facts(&facts, req, 0, w->hostname, w->interface);
     rc_front_check(w->cfg, &facts, NULL, &v, &out);
     text = v.skipped ? v.skip_reason : out.log;
     *len = strlen(text) + 1;
@@ -362,20 +338,14 @@ evaluate(REPLAY *r, const RC_CONFIG *cfg, const RC_CLI_ARGS *a)
 int
 rc_cli_replay(const RC_CLI_ARGS *a)
 {
-    const char *used;
-    bool    defaults;
     const RC_CONFIG *cfg;
+    char    cfgname[PATH_MAX + 64];
     static REPLAY r;
     RC_TALLY t;
     int     rc, erc;
 
-    if ((cfg = rc_cli_config_load(a->config, &used, &defaults)) == NULL) {
-	if (rc_cli_config_noperm)
-	    return (EX_NOPERM);
-	fprintf(stderr, "%s: %s: configuration error: the module answers every message "
-		"\"451 %s\"\n", rc_cli_progname, used, RC_FRONT_CONFIG_ERROR_REPLY);
-	return (EX_CONFIG);
-    }
+    if ((cfg = rc_cli_engine_config(a->config, cfgname, sizeof(cfgname), &rc)) == NULL)
+	return (rc);
     memset(&r, 0, sizeof(r));
     rc = read_logs(&r, a->files, a->nfiles);
     if ((erc = evaluate(&r, cfg, a)) != 0) {
