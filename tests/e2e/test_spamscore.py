@@ -195,3 +195,21 @@ def test_acl_combined_needs_its_argument(ctx):
     r = send(ctx, ini, "X-Spam-Score: 4.7", acl_data=acl)
     assert r.data_code == 451, r.transcript()
     assert any("{combined}{$spam_score}" in line for line in r.paniclog), r.paniclog
+
+
+ACL_RCPT_LOGS = """  warn    set acl_m_rc = ${dlfunc{@MODULE@}{relaycheck_acl}{verdict}{accept}}
+  accept  domains = +local_domains
+  deny    message = relay not permitted
+"""
+
+
+def test_spam_score_own_line_when_an_acl_logged(ctx):
+    # The RCPT ACL wrote the message's line (acl=accept): local_scan() reuses the result and
+    # writes the spam score on a line of its own, which --summary does not count as a message.
+    r = send(ctx, ini, "X-Spam-Score: 4.7", acl_rcpt=ACL_RCPT_LOGS)
+    assert r.data_code == 250, r.transcript()
+    assert r.header("X-Spam-Score") == ["5.5"], r.spool_headers
+    lines = module_lines(r)
+    assert len(lines) == 1 and lines[0].endswith(" acl=accept"), lines
+    own = r.log_lines("relaycheck: spam score of the message:")
+    assert len(own) == 1 and own[0].endswith(" spam_score=4.7->5.5"), r.mainlog
