@@ -39,7 +39,7 @@ LDSAN      := -fsanitize=address,undefined
 BUILD      := build/sanitize
 endif
 
-ENGINE_SRC := allowlist/addr.c dnscheck/dnsname.c dnscheck/strbuf.c allowlist/iptable.c allowlist/nametable.c \
+ENGINE_SRC := allowlist/addr.c dnscheck/dnsname.c dnscheck/strbuf.c dnscheck/decimal.c allowlist/iptable.c allowlist/nametable.c \
               allowlist/nsccache.c allowlist/parse.c allowlist/config.c allowlist/options.c \
               allowlist/inifile.c allowlist/dump.c dnscheck/listsyntax.c dnscheck/checks.c dnscheck/escape.c \
               dnscheck/resolver.c dnscheck/ptr.c dnscheck/generic.c \

@@ -34,6 +34,7 @@
 #define RC_PREFIX_MAX		48
 #define RC_EXEMPT_MAX		32		/* exempt_recipients entries */
 #define RC_LOCALPART_MAX	64		/* RFC 5321 4.5.3.1.1 */
+#define RC_HEADER_NAME_MAX	64		/* spam_score_header, and its NUL */
 
 /*
  * Built-in defaults that are also the static build's Exim options: the
@@ -87,6 +88,10 @@ typedef struct rc_config {
     /* local parts never rejected or deferred by local_scan(), lower case */
     char        exempt_recipients[RC_EXEMPT_MAX][RC_LOCALPART_MAX + 1];
     size_t      nexempt;
+    /* the site's spam-score header ("" = off) and how it is combined */
+    char        spam_score_header[RC_HEADER_NAME_MAX];
+    int         spam_score_factor;	/* thousandths */
+    int         combined_reject_score;	/* thousandths; 0 = never */
     unsigned long generation;		/* unique per loaded configuration */
 } RC_CONFIG;
 

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dnscheck/decimal.h"
 #include "dnscheck/strbuf.h"
 
 /* dump_sockaddr - a nameserver as the file writes it (port 53 left out) */
@@ -70,11 +71,22 @@ dump_row(RC_STRBUF *d, const RC_OPTION *o, const RC_CONFIG *cfg, const RC_LIST *
 		rc_strbuf_printf(d, "%s = %dms\n", o->name, ms);
 	    break;
 	}
+    case RC_OPT_DECIMAL:{
+	    int     m = *(const int *) v;
+	    char    num[RC_DECIMAL_STRLEN];
+
+	    rc_decimal_format(m, rc_decimal_fewest(m), num, sizeof(num));
+	    rc_strbuf_printf(d, "%s = %s\n", o->name, num);
+	    break;
+	}
     case RC_OPT_BOOL:
 	rc_strbuf_printf(d, "%s = %s\n", o->name, *(const bool *) v ? "yes" : "no");
 	break;
     case RC_OPT_STRING:
-	rc_strbuf_printf(d, "%s = %s\n", o->name, (const char *) v);
+	if (*(const char *) v == 0)
+	    rc_strbuf_printf(d, "%s =\n", o->name);	/* an empty value: off */
+	else
+	    rc_strbuf_printf(d, "%s = %s\n", o->name, (const char *) v);
 	break;
     case RC_OPT_ENUM:{
 	    int     n = *(const int *) v, nwords = 0;

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "dnscheck/decimal.h"
 #include "dnscheck/dnsname.h"
 
 #define RC_STR(x)	#x
@@ -39,6 +40,7 @@ _Static_assert(sizeof(RC_DNSFAIL) == sizeof(int) && sizeof(RC_RHS_TARGET) == siz
 	       "RC_OPT_ENUM stores an int");
 
 static bool prefix_valid(const char *, const char **);
+static bool header_name_valid(const char *, const char **);
 
 const RC_OPTION rc_options[] = {
     /* [relaycheck] */
@@ -58,6 +60,12 @@ const RC_OPTION rc_options[] = {
     ROW(RC_SEC_MAIN, "max_ptr_names", RC_OPT_INT, 1, 32, "10", CFG(max_ptr_names)),
     ROW(RC_SEC_MAIN, "exempt_recipients", RC_OPT_LOCALPARTS, 0, 0, "postmaster abuse",
 	CFG(exempt_recipients)),
+    ROW(RC_SEC_MAIN, "spam_score_header", RC_OPT_STRING, 0, 0, "", CFG(spam_score_header),
+	.size = RC_HEADER_NAME_MAX, .check = header_name_valid),
+    ROW(RC_SEC_MAIN, "spam_score_factor", RC_OPT_DECIMAL, 0, 100000, "0.1",
+	CFG(spam_score_factor)),
+    ROW(RC_SEC_MAIN, "combined_reject_score", RC_OPT_DECIMAL, 0, 999999999, "0",
+	CFG(combined_reject_score)),
     /* [dnsbl zone] and [rhsbl zone]; the label's default is the zone */
     ROW(RC_SEC_LISTS, "score", RC_OPT_INT, -1000, 1000, "5", LIST(score)),
     ROW(RC_SEC_LISTS, "codes", RC_OPT_CODES, 0, 0, "127.0.0.2-127.255.255.255", LIST(codes)),
@@ -91,6 +99,25 @@ prefix_valid(const char *v, const char **why)
     for (const char *s = v; *s; s++)
 	if (!isalnum((unsigned char) *s) && *s != '-') {
 	    *why = "may hold only letters, digits and '-'";
+	    return (false);
+	}
+    return (true);
+}
+
+/*
+ * header_name_valid - a spam_score_header: empty (off), or 1..63 printable
+ * ASCII characters but ':' (RFC 5322 2.2)
+ */
+static bool
+header_name_valid(const char *v, const char **why)
+{
+    if (strlen(v) >= RC_HEADER_NAME_MAX) {
+	*why = "must be at most 63 characters";
+	return (false);
+    }
+    for (const char *s = v; *s; s++)
+	if (*s <= ' ' || *s > '~' || *s == ':') {
+	    *why = "not a header name (printable ASCII, no blank or ':')";
 	    return (false);
 	}
     return (true);
@@ -295,7 +322,7 @@ set_enum(RC_OPTCTX *c, const RC_OPTION *o, const char *v, const char **why)
 bool
 rc_option_set(RC_OPTCTX *c, const RC_OPTION *o, const char *v, const char **why)
 {
-    static char msg[96];
+    static char msg[160];
     long    n;
     int     ms;
 
@@ -323,6 +350,22 @@ rc_option_set(RC_OPTCTX *c, const RC_OPTION *o, const char *v, const char **why)
 	}
 	*(int *) where(c, o) = ms;
 	return (true);
+    case RC_OPT_DECIMAL:{
+	    RC_DECIMAL d;
+	    char    lo[RC_DECIMAL_STRLEN], hi[RC_DECIMAL_STRLEN];
+
+	    if (rc_decimal_parse(v, strlen(v), &d, why) && d.decimals <= 3
+		&& d.milli >= o->min && d.milli <= o->max) {
+		*(int *) where(c, o) = (int) d.milli;
+		return (true);
+	    }
+	    rc_decimal_format(o->min, rc_decimal_fewest(o->min), lo, sizeof(lo));
+	    rc_decimal_format(o->max, rc_decimal_fewest(o->max), hi, sizeof(hi));
+	    snprintf(msg, sizeof(msg), "not a number from %s to %s with at most 3 decimals",
+		     lo, hi);
+	    *why = msg;
+	    return (false);
+	}
     case RC_OPT_BOOL:
 	if (!rc_parse_bool(v, where(c, o))) {
 	    *why = "must be yes or no";

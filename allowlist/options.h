@@ -35,6 +35,7 @@ typedef enum rc_opttype {
     RC_OPT_BOOL,			/* bool: yes/no */
     RC_OPT_STRING,			/* char[size], checked by `check` */
     RC_OPT_ENUM,			/* an enum: the index of the word in `words` */
+    RC_OPT_DECIMAL,			/* int thousandths, min..max (thousandths) */
     RC_OPT_SERVERS,			/* list: the nameservers (cfg->nameservers) */
     RC_OPT_CIDRS,			/* list: RC_IPTABLE */
     RC_OPT_DOMAINS,			/* list: RC_NAMETABLE, a name and below */
@@ -49,7 +50,7 @@ typedef struct rc_option {
     unsigned    sections;		/* RC_SEC_* */
     const char *name;
     RC_OPTTYPE  type;
-    long        min, max;		/* RC_OPT_INT, RC_OPT_DURATION (ms) */
+    long        min, max;		/* RC_OPT_INT, RC_OPT_DURATION (ms), RC_OPT_DECIMAL (1/1000) */
     const char *def;			/* default, read as from the file; NULL: none */
     size_t      offset;			/* in RC_CONFIG, or RC_LIST for the lists */
     size_t      size;			/* RC_OPT_STRING: buffer size */

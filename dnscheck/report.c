@@ -130,7 +130,8 @@ rc_report_log_acl(const RC_VERDICT *v, const char *ip, const RC_LOGEXTRA *x,
     rc_strbuf_fixed(&o, buf, len);
     rc_escape(eip, sizeof(eip), ip ? ip : "", ip ? strlen(ip) : 0);
     rc_strbuf_printf(&o, "relaycheck: ip=%s score=%d action=%s checks=", eip, v->score,
-	v->config_error ? "tempreject" : rc_action_name(v->action));
+	v->config_error ? "tempreject" : x != NULL && x->spam_reject ? rc_action_name(RC_REJECT)
+	: rc_action_name(v->action));
     put_checks(&o, v);
     if (v->allowlisted)
 	rc_strbuf_printf(&o, " allowlisted=\"%s\"", v->findings[0].detail);
@@ -144,6 +145,8 @@ rc_report_log_acl(const RC_VERDICT *v, const char *ip, const RC_LOGEXTRA *x,
 	rc_strbuf_printf(&o, " exempt=yes");
     if (x != NULL && x->acl != NULL)
 	rc_strbuf_printf(&o, " acl=%s", x->acl);
+    if (x != NULL && x->spam != NULL)
+	rc_strbuf_printf(&o, " spam_score=%s", x->spam);
 }
 
 void
@@ -308,6 +311,21 @@ quoted(SPAN t, const char *p, char *dst, size_t len)
 
 static bool parse_rest(const char *, RC_LOGLINE *);
 
+/* spam_field - " spam_score=<text without blanks>" at the end of t, cut off */
+static void
+spam_field(SPAN *t, RC_LOGLINE *l)
+{
+    SPAN    f;
+    const char *p = find(*t, " spam_score=", true);
+
+    if (p == NULL || memchr(p + 12, ' ', (size_t) (t->p + t->len - p - 12)) != NULL)
+	return;
+    f = (SPAN) {p + 12, (size_t) (t->p + t->len - p - 12)};
+    if (f.len == 0 || !copy(l->spam_score, sizeof(l->spam_score), f))
+	return;
+    t->len = (size_t) (p - t->p);
+}
+
 bool
 rc_report_parse_log(const char *line, RC_LOGLINE *l)
 {
@@ -360,8 +378,9 @@ parse_rest(const char *p, RC_LOGLINE *l)
     t = (SPAN) {p, strlen(p)};
     ends_with(&t, "\n");
 
-    /* From the end: acl=, exempt= (rc_report_log_acl()), time=, queries= with reused=,
-     * then the quoted fields. */
+    /* From the end: spam_score=, acl=, exempt= (rc_report_log_acl()), time=, queries=
+     * with reused=, then the quoted fields. */
+    spam_field(&t, l);
     for (size_t i = 0; rc_report_acl_actions[i] != NULL; i++) {
 	char    field[16];
 
@@ -504,12 +523,42 @@ rc_report_own_line(const char *line)
 
 /* ------------------------------------------------------------- the reply */
 
+/* reply_findings - the reply's lines after the first: each finding with its remedy */
+static void
+reply_findings(const RC_VERDICT *v, const char *eip, RC_STRBUF *o)
+{
+    char    line[RC_TEXT_MAX + RC_DETAIL_MAX + RC_LABEL_MAX + 16];
+
+    for (size_t i = 0; i < v->nfindings; i++) {
+	const RC_FINDING *f = &v->findings[i];
+	const char *remedy = rc_checkinfo[f->check].remedy;
+
+	if (f->status != RC_HIT && f->status != RC_TEMP)
+	    continue;
+	rc_report_finding(f, line, sizeof(line));
+	rc_strbuf_printf(o, "\n%s", line);
+	if (f->status == RC_HIT && remedy != NULL) {
+	    /* The remedy is ours, with at most one "%s": the client IP. */
+	    const char *at = strstr(remedy, "%s");
+
+	    if (at == NULL)
+		rc_strbuf_printf(o, ": %s", remedy);
+	    else
+		rc_strbuf_printf(o, ": %.*s%s%s", (int) (at - remedy), remedy, eip, at + 2);
+	}
+    }
+    if (v->omitted_score != 0 || v->omitted_temp) {
+	rc_strbuf_printf(o, "\n");
+	omitted(v, o);
+    }
+}
+
 void
 rc_report_reply(const RC_CONFIG *cfg, const RC_VERDICT *v, const char *ip,
 		char *buf, size_t len)
 {
     RC_STRBUF o;
-    char    eip[64], line[RC_TEXT_MAX + RC_DETAIL_MAX + RC_LABEL_MAX + 16];
+    char    eip[64];
 
     rc_strbuf_fixed(&o, buf, len);
     rc_escape(eip, sizeof(eip), ip, strlen(ip));
@@ -525,28 +574,41 @@ rc_report_reply(const RC_CONFIG *cfg, const RC_VERDICT *v, const char *ip,
     else
 	rc_strbuf_printf(&o, "Relay host %s could not be checked: DNS lookups failed, "
 	    "try again later", eip);
-    for (size_t i = 0; i < v->nfindings; i++) {
-	const RC_FINDING *f = &v->findings[i];
-	const char *remedy = rc_checkinfo[f->check].remedy;
+    reply_findings(v, eip, &o);
+}
 
-	if (f->status != RC_HIT && f->status != RC_TEMP)
-	    continue;
-	rc_report_finding(f, line, sizeof(line));
-	rc_strbuf_printf(&o, "\n%s", line);
-	if (f->status == RC_HIT && remedy != NULL) {
-	    /* The remedy is ours, with at most one "%s": the client IP. */
-	    const char *at = strstr(remedy, "%s");
+void
+rc_report_reply_combined(const RC_VERDICT *v, const char *ip, const char *combined,
+			 const char *threshold, char *buf, size_t len)
+{
+    RC_STRBUF o;
+    char    eip[64];
 
-	    if (at == NULL)
-		rc_strbuf_printf(&o, ": %s", remedy);
-	    else
-		rc_strbuf_printf(&o, ": %.*s%s%s", (int) (at - remedy), remedy, eip, at + 2);
-	}
-    }
-    if (v->omitted_score != 0 || v->omitted_temp) {
-	rc_strbuf_printf(&o, "\n");
-	omitted(v, &o);
-    }
+    rc_strbuf_fixed(&o, buf, len);
+    rc_escape(eip, sizeof(eip), ip, strlen(ip));
+    rc_strbuf_printf(&o, "Relay host %s failed sender checks (combined spam score %s >= %s)",
+	eip, combined, threshold);
+    reply_findings(v, eip, &o);
+}
+
+void
+rc_report_header_append(char *header, size_t size, const char *line)
+{
+    RC_STRBUF o;
+    size_t  n = strnlen(header, size), end;
+
+    if (n == 0 || n >= size || header[n - 1] != '\n')
+	return;
+    /* build over the final newline; what does not fit is cut */
+    rc_strbuf_fixed(&o, header + n - 1, size - (n - 1));
+    rc_strbuf_printf(&o, "\n\t%s", line);
+    end = n - 1 + o.len;
+    if (end > size - 2)
+	end = size - 2;
+    while (end > n - 1 && (header[end - 1] == '\n' || header[end - 1] == '\t'))
+	end--;					/* cut at a fold: no empty line */
+    header[end++] = '\n';
+    header[end] = 0;
 }
 
 void

@@ -36,12 +36,17 @@ typedef struct rc_logextra {
     bool        reused;			/* reused=yes: the result was computed earlier */
     bool        exempt;			/* exempt=yes: every recipient exempt */
     const char *acl;			/* acl=<verb> (rc_report_acl_actions), or NULL */
+    const char *spam;			/* spam_score=<what> (README, "Use the score"), or NULL */
+    bool        spam_reject;		/* action=reject: the combined score rejects */
 } RC_LOGEXTRA;
 
 /* The ACL verbs acl= may name: accept, defer, deny, discard, drop, reject; NULL-ended. */
 extern const char *const rc_report_acl_actions[];
 
-/* rc_report_log_acl - the log line, with " exempt=yes" and " acl=..." after time= */
+/*
+ * rc_report_log_acl - the log line, with " exempt=yes", " acl=..." and
+ * " spam_score=..." after time=
+ */
 extern void rc_report_log_acl(const RC_VERDICT *, const char *ip, const RC_LOGEXTRA *,
 			      char *, size_t);
 
@@ -83,6 +88,7 @@ typedef struct rc_logline {
     long        time_ms;
     bool        exempt;			/* " exempt=yes" */
     char        acl[8];			/* " acl=..." value, "" when none */
+    char        spam_score[48];		/* " spam_score=..." value, "" when none */
     bool        cut;			/* the line ends early: see below */
 } RC_LOGLINE;
 
@@ -106,6 +112,21 @@ extern const char *rc_report_own_line(const char *);
 /* rc_report_reply - multi-line SMTP text for reject/tempreject (\n-separated) */
 extern void rc_report_reply(const RC_CONFIG *, const RC_VERDICT *, const char *ip,
 			    char *, size_t);
+
+/*
+ * rc_report_reply_combined - the 550 text when the combined spam score
+ * (README, "Use the score") reaches combined_reject_score: the reason,
+ * then the findings as in rc_report_reply().
+ */
+extern void rc_report_reply_combined(const RC_VERDICT *, const char *ip, const char *combined,
+				     const char *threshold, char *, size_t);
+
+/*
+ * rc_report_header_append - one more folded line at the end of a header
+ * (the Report header's spam-score line); the header still ends in "\n",
+ * cut at a fold when it does not fit.
+ */
+extern void rc_report_header_append(char *header, size_t size, const char *line);
 
 /* rc_report_lsdata - "$local_scan_data": "score=N checks=a,b" */
 extern void rc_report_lsdata(const RC_VERDICT *, char *, size_t);

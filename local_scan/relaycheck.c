@@ -43,6 +43,7 @@
 #include <local_scan.h>
 
 #include "allowlist/config.h"
+#include "dnscheck/decimal.h"
 #include "dnscheck/engine.h"
 #include "dnscheck/front.h"
 #include "dnscheck/report.h"
@@ -363,16 +364,99 @@ message_exempt(const RC_CONFIG *cfg)
     return (true);
 }
 
+/*
+ * The site's spam score (spam_score_header; README, "Use the score"):
+ * what local_scan() did with it. `field' is the log line's spam_score=
+ * value: "<old>-><new>" (ASCII, never an arrow), or why the header was
+ * left alone: missing, several, or not-a-number.
+ */
+typedef struct spam {
+    char        field[2 * RC_DECIMAL_STRLEN + 4];
+    char        report[RC_HEADER_NAME_MAX + 3 * RC_DECIMAL_STRLEN + 64];	/* "" when left alone */
+    bool        reject;			/* the combined score reaches combined_reject_score */
+    char        combined[RC_DECIMAL_STRLEN];
+} SPAM;
+
+/* spam_header - the one live header named `name', or NULL; *count of them */
+
+static header_line *
+spam_header(const char *name, int *count)
+{
+    size_t  n = strlen(name);
+    header_line *found = NULL;
+
+    *count = 0;
+    for (header_line *h = header_list; h != NULL; h = h->next) {
+	if (h->type == '*' || h->text == NULL)
+	    continue;
+	if (strncasecmp((const char *) h->text, name, n) == 0 && h->text[n] == ':') {
+	    found = h;
+	    ++*count;
+	}
+    }
+    return (*count == 1 ? found : NULL);
+}
+
+/*
+ * spam_combine - replace the site's spam-score header by the combined
+ * score and keep the original under <prefix>-Original-Spam-Score; a
+ * missing, repeated or non-numeric header is left alone.
+ */
+static void
+spam_combine(const RC_CONFIG *cfg, const RC_VERDICT *v, SPAM *sp)
+{
+    const char *name = cfg->spam_score_header, *val, *why;
+    header_line *h;
+    int     count;
+    RC_DECIMAL old;
+    size_t  len;
+    long long combined;
+    char    oldtext[RC_DECIMAL_STRLEN], factor[RC_DECIMAL_STRLEN];
+
+    memset(sp, 0, sizeof(*sp));
+    if ((h = spam_header(name, &count)) == NULL) {
+	snprintf(sp->field, sizeof(sp->field), "%s", count ? "several" : "missing");
+	return;
+    }
+    val = (const char *) h->text + strlen(name) + 1;
+    len = strlen(val);
+    if (!rc_decimal_parse(val, len, &old, &why)) {
+	snprintf(sp->field, sizeof(sp->field), "not-a-number");
+	return;
+    }
+    /* the number as the header wrote it (it parsed: no blanks inside, at most 14 characters) */
+    while (*val == ' ' || *val == '\t' || *val == '\r' || *val == '\n')
+	val++, len--;
+    while (len > 0 && (val[len - 1] == ' ' || val[len - 1] == '\t' || val[len - 1] == '\r'
+		       || val[len - 1] == '\n'))
+	len--;
+    snprintf(oldtext, sizeof(oldtext), "%.*s", (int) len, val);
+    combined = rc_decimal_combine(old.milli, v->score, cfg->spam_score_factor);
+    rc_decimal_format(combined, rc_decimal_places(&old), sp->combined, sizeof(sp->combined));
+    rc_decimal_format(cfg->spam_score_factor, rc_decimal_fewest(cfg->spam_score_factor), factor,
+		      sizeof(factor));
+    snprintf(sp->field, sizeof(sp->field), "%s->%s", oldtext, sp->combined);
+    snprintf(sp->report, sizeof(sp->report), "%s: %s -> %s (%+d x %s)", name, oldtext,
+	     sp->combined, v->score, factor);
+    sp->reject = cfg->combined_reject_score > 0 && combined >= cfg->combined_reject_score;
+    h->type = '*';				/* Exim's mark for "deleted" */
+    header_add(' ', "%s: %s\n", name, sp->combined);
+    header_add(' ', "%s-Original-Spam-Score: %s\n", cfg->header_prefix, oldtext);
+}
+
 /* check_message - the work of local_scan(), under the abort guard */
 
 static int
 check_message(uschar **return_text)
 {
     static char lsdata[sizeof(rc_txn.out.lsdata)];
+    static char report[sizeof(rc_txn.out.report)];
+    static char reply[sizeof(rc_txn.out.reply)];
     const RC_CONFIG *cfg;
     const RC_VERDICT *v;
     const RC_FRONT_OUT *out = &rc_txn.out;
     RC_LOGEXTRA x = {0};
+    SPAM    sp = {0};
 
     if ((cfg = get_config()) == NULL) {
 	rc_txn_end(&rc_txn);
@@ -387,16 +471,39 @@ check_message(uschar **return_text)
 	return (LOCAL_SCAN_ACCEPT);
     }
     x.exempt = message_exempt(cfg);
+    snprintf(report, sizeof(report), "%s", out->report);
+    if (cfg->spam_score_header[0]) {
+	spam_combine(cfg, v, &sp);
+	x.spam = sp.field;
+	x.spam_reject = sp.reject && out->code == 0 && !x.exempt;
+	if (sp.report[0])
+	    rc_report_header_append(report, sizeof(report), sp.report);
+	if (x.spam_reject) {
+	    char    threshold[RC_DECIMAL_STRLEN];
+	    int     places = rc_decimal_fewest(cfg->combined_reject_score);
+
+	    rc_decimal_format(cfg->combined_reject_score, places ? places : 1, threshold,
+			      sizeof(threshold));
+	    rc_report_reply_combined(v, (const char *) sender_host_address, sp.combined,
+				     threshold, reply, sizeof(reply));
+	}
+    }
+    if (rc_txn.logged && x.spam != NULL)	/* an ACL wrote the message's line */
+	log_write(0, LOG_MAIN, "relaycheck: spam score of the message: spam_score=%s", x.spam);
     write_log(v, &x);
     /* Received-SPF goes above Exim's own Received: header. */
     if (out->received_spf[0])
 	header_add_at_position(FALSE, NULL, FALSE, ' ', "%s", out->received_spf);
     header_add(' ', "%s", out->score);
-    header_add(' ', "%s", out->report);
+    header_add(' ', "%s", report);
     rc_txn_end(&rc_txn);
     if (out->code != 0 && !x.exempt) {
 	*return_text = US out->reply;
 	return (out->code == 550 ? LOCAL_SCAN_REJECT : LOCAL_SCAN_TEMPREJECT);
+    }
+    if (x.spam_reject) {
+	*return_text = US reply;
+	return (LOCAL_SCAN_REJECT);
     }
     /* Accepted, or exempt: $local_scan_data as for an accepted message. */
     rc_report_lsdata(v, lsdata, sizeof(lsdata));
@@ -422,12 +529,32 @@ header_value(const char *header, char *buf, size_t len)
 }
 
 /*
+ * acl_combined - the yield of `combined': the site's spam score `spam'
+ * combined with the verdict's score as local_scan() combines the header;
+ * `spam' itself when it is not a number or the host is not checked.
+ */
+static void
+acl_combined(const RC_CONFIG *cfg, const RC_VERDICT *v, const char *spam)
+{
+    RC_DECIMAL d;
+    const char *why;
+
+    if (v->skipped || !rc_decimal_parse(spam, strlen(spam), &d, &why)) {
+	snprintf(rc_yield, sizeof(rc_yield), "%s", spam);
+	return;
+    }
+    rc_decimal_format(rc_decimal_combine(d.milli, v->score, cfg->spam_score_factor),
+		      rc_decimal_places(&d), rc_yield, sizeof(rc_yield));
+}
+
+/*
  * acl_work - the work of relaycheck_acl(), under the abort guard: what is
- * `verdict', `reply' or `header'; action, when not NULL, is the ACL verb
- * that uses the yield, and the message's log line is written with it.
+ * `verdict', `reply', `header' or `combined'; action, when not NULL, is
+ * the ACL verb that uses the yield, and the message's log line is written
+ * with it; spam is `combined''s spam score.
  */
 static int
-acl_work(uschar **yield, const char *what, const char *action)
+acl_work(uschar **yield, const char *what, const char *action, const char *spam)
 {
     const RC_CONFIG *cfg;
     const RC_VERDICT *v;
@@ -447,6 +574,8 @@ acl_work(uschar **yield, const char *what, const char *action)
 	snprintf(rc_yield, sizeof(rc_yield), "%s", rc_txn.out.reply);
     else if (strcmp(what, "header") == 0)
 	header_value(v->skipped ? "" : rc_txn.out.report, rc_yield, sizeof(rc_yield));
+    else if (strcmp(what, "combined") == 0)
+	acl_combined(cfg, v, spam);
     else
 	rc_report_acl_verdict(v, rc_yield, sizeof(rc_yield));
     *yield = US rc_yield;
@@ -564,7 +693,7 @@ local_scan(int fd, uschar **return_text)
 /* acl_guarded - acl_work() under the abort guard */
 
 static int
-acl_guarded(uschar **yield, const char *what, const char *action)
+acl_guarded(uschar **yield, const char *what, const char *action, const char *spam)
 {
     int     rc;
 
@@ -575,7 +704,7 @@ acl_guarded(uschar **yield, const char *what, const char *action)
 	return (FAIL);
     }
     rc_abort_armed = 1;
-    rc = acl_work(yield, what, action);
+    rc = acl_work(yield, what, action, spam);
     guard_leave();
     return (rc);
 }
@@ -595,22 +724,27 @@ acl_verb(const char *name)
  * relaycheck_acl - ${dlfunc{.../relaycheck.so}{relaycheck_acl}{what}{action}}:
  * what is verdict (the default), reply or header; the optional action is
  * the ACL verb that uses the yield (accept, defer, deny, discard, drop,
- * reject), written to the message's log line as acl=. OK with the yield;
- * FAIL (the expansion fails, the ACL defers) on a configuration error or
- * after an internal error; ERROR (Exim's panic log too) on bad arguments.
+ * reject), written to the message's log line as acl=. Or
+ * {combined}{$spam_score} (the DATA ACL): the spam score combined with
+ * the verdict's score. OK with the yield; FAIL (the expansion fails, the
+ * ACL defers) on a configuration error or after an internal error; ERROR
+ * (Exim's panic log too) on bad arguments.
  */
 RC_EXPORT int
 relaycheck_acl(uschar **yield, int argc, uschar *argv[])
 {
     const char *what = argc >= 1 && argv[0] != NULL && argv[0][0] ? (const char *) argv[0]
 	: "verdict";
-    const char *action = argc >= 2 && argv[1] != NULL ? acl_verb((const char *) argv[1]) : NULL;
+    bool    combined = strcmp(what, "combined") == 0;
+    const char *spam = combined && argc == 2 && argv[1] != NULL ? (const char *) argv[1] : NULL;
+    const char *action = !combined && argc >= 2 && argv[1] != NULL
+	? acl_verb((const char *) argv[1]) : NULL;
 
-    if (argc > 2 || (argc == 2 && action == NULL)
-	|| (strcmp(what, "verdict") != 0 && strcmp(what, "reply") != 0
+    if (argc > 2 || (combined && spam == NULL) || (!combined && argc == 2 && action == NULL)
+	|| (!combined && strcmp(what, "verdict") != 0 && strcmp(what, "reply") != 0
 	    && strcmp(what, "header") != 0)) {
 	*yield = US "relaycheck_acl: usage: {verdict|reply|header} and optionally "
-	    "{accept|defer|deny|discard|drop|reject}";
+	    "{accept|defer|deny|discard|drop|reject}, or {combined}{$spam_score}";
 	return (ERROR);
     }
     if (rc_poisoned) {
@@ -618,5 +752,5 @@ relaycheck_acl(uschar **yield, int argc, uschar *argv[])
 	*yield = US INTERNAL_ERROR_REPLY;
 	return (FAIL);
     }
-    return (acl_guarded(yield, what, action));
+    return (acl_guarded(yield, what, action, spam));
 }

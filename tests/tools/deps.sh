@@ -8,10 +8,13 @@ set -eu
 PACKAGES="build-essential pkg-config exim4-daemon-heavy exim4-dev libudns-dev
 libspf2-dev libinih-dev libcriterion-dev libpsl-dev zlib1g-dev publicsuffix nsd
 python3 python3-yaml python3-dnspython valgrind clang libclang-rt-14-dev binutils man-db lintian
+spamassassin spamd dovecot-sieve
 dpkg-dev xz-utils libdb-dev libpcre2-dev libcrypt-dev
 prometheus chromium fonts-dejavu-core"
 # (the line from dpkg-dev: make exim-static, upstream Exim built from its upstream tarball)
 # (python3-dnspython: make test-responder, an independent client for the test DNS responder)
+# (spamassassin spamd: test_spamassassin and the SpamAssassin example; dovecot-sieve: sieve-test
+# for the Sieve example. Their packages' daemons are not started: see policy-rc.d below)
 # (prometheus: promtool checks --summary --prometheus; chromium, fonts-dejavu-core: the --report
 #  page rendered headless in test_report)
 

@@ -14,7 +14,7 @@
 
 static const char *const type_names[] = {
     [RC_OPT_INT] = "int", [RC_OPT_DURATION] = "duration", [RC_OPT_BOOL] = "bool",
-    [RC_OPT_STRING] = "string", [RC_OPT_ENUM] = "enum", [RC_OPT_SERVERS] = "servers",
+    [RC_OPT_STRING] = "string", [RC_OPT_ENUM] = "enum", [RC_OPT_DECIMAL] = "decimal", [RC_OPT_SERVERS] = "servers",
     [RC_OPT_CIDRS] = "cidrs", [RC_OPT_DOMAINS] = "domains", [RC_OPT_HOSTS] = "hosts",
     [RC_OPT_CODES] = "codes", [RC_OPT_LOCALPARTS] = "localparts",
 };

@@ -224,6 +224,66 @@ Test(options, word_and_string_rows_refuse_with_the_same_messages)
     }
 }
 
+/* The decimal rows: up to three decimals within their bounds; the dump writes the fewest. */
+Test(options, decimal_rows)
+{
+    static const struct {
+	char        text[96];
+	char        want[160];
+    } bad[] = {
+	{"[relaycheck]\nspam_score_factor = 0.1234\n",
+	 "t.ini:2: spam_score_factor: \"0.1234\": not a number from 0 to 100 with at most 3 decimals\n"},
+	{"[relaycheck]\nspam_score_factor = 100.001\n",
+	 "t.ini:2: spam_score_factor: \"100.001\": not a number from 0 to 100 with at most 3 decimals\n"},
+	{"[relaycheck]\nspam_score_factor = -0.1\n",
+	 "t.ini:2: spam_score_factor: \"-0.1\": not a number from 0 to 100 with at most 3 decimals\n"},
+	{"[relaycheck]\nspam_score_factor = 1e-1\n",
+	 "t.ini:2: spam_score_factor: \"1e-1\": not a number from 0 to 100 with at most 3 decimals\n"},
+	{"[relaycheck]\ncombined_reject_score = -1\n",
+	 "t.ini:2: combined_reject_score: \"-1\": not a number from 0 to 999999.999 with at most 3 decimals\n"},
+	{"[relaycheck]\ncombined_reject_score = nan\n",
+	 "t.ini:2: combined_reject_score: \"nan\": not a number from 0 to 999999.999 with at most 3 decimals\n"},
+	{"[relaycheck]\nspam_score_header = X Spam\n",
+	 "t.ini:2: spam_score_header: \"X Spam\": not a header name (printable ASCII, no blank or ':')\n"},
+	{"[relaycheck]\nspam_score_header = X-Spam:\n",
+	 "t.ini:2: spam_score_header: \"X-Spam:\": not a header name (printable ASCII, no blank or ':')\n"},
+    };
+    RC_CONFIG *cfg;
+    char   *dumped;
+
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	char   *errors = parse_err(bad[i].text);
+
+	cr_expect(eq(str, errors, (char *) bad[i].want));
+	free(errors);
+    }
+    cfg = parse_ok("[relaycheck]\nspam_score_header = X-Spam-Score\nspam_score_factor = 0.25\n"
+		   "combined_reject_score = 7.5\n");
+    cr_expect(eq(str, cfg->spam_score_header, "X-Spam-Score"));
+    cr_expect(eq(int, cfg->spam_score_factor, 250));
+    cr_expect(eq(int, cfg->combined_reject_score, 7500));
+    dumped = rc_config_dump(cfg);
+    cr_assert(dumped != NULL);
+    cr_expect(strstr(dumped, "\nspam_score_header = X-Spam-Score\nspam_score_factor = 0.25\n"
+		     "combined_reject_score = 7.5\n") != NULL, "%s", dumped);
+    free(dumped);
+    rc_config_free(cfg);
+    cfg = parse_ok("[relaycheck]\nspam_score_factor = 100\ncombined_reject_score = 999999.999\n");
+    cr_expect(eq(int, cfg->spam_score_factor, 100000));
+    cr_expect(eq(int, cfg->combined_reject_score, 999999999));
+    rc_config_free(cfg);
+    cfg = rc_config_defaults();
+    cr_assert(cfg != NULL);
+    cr_expect(eq(str, cfg->spam_score_header, ""));
+    cr_expect(eq(int, cfg->spam_score_factor, 100));
+    cr_expect(eq(int, cfg->combined_reject_score, 0));
+    dumped = rc_config_dump(cfg);
+    cr_expect(strstr(dumped, "\nspam_score_header =\nspam_score_factor = 0.1\n"
+		     "combined_reject_score = 0\n") != NULL, "%s", dumped);
+    free(dumped);
+    rc_config_free(cfg);
+}
+
 Test(options, override_takes_exactly_the_single_valued_main_rows)
 {
     for (const RC_OPTION *o = rc_options; o->name; o++) {

@@ -511,3 +511,104 @@ Test(report, escape_random_bytes_stay_printable_and_bounded)
 		  dstlen, problem);
     }
 }
+
+/* ---- the site's spam score (spam_score_header) ---- */
+
+/* spam_score= comes last; the combined score's rejection is action=reject. */
+Test(report, log_line_spam_score)
+{
+    char    buf[400];
+    RC_LOGEXTRA x = {.spam = "4.7->5.5"};
+    RC_LOGLINE l;
+
+    add(RC_CHK_PTR_MISSING, RC_HIT, 8, "Relay Host: No DNS PTR record", "192.0.2.66");
+    v.queries = 1;
+    v.elapsed_ms = 3;
+    rc_verdict_decide(cfg, &v);
+    rc_report_log_acl(&v, "192.0.2.66", &x, buf, sizeof(buf));
+    cr_expect(eq(str, buf, "relaycheck: ip=192.0.2.66 score=8 action=accept "
+		 "checks=ptr_missing(+8) queries=1 time=3ms spam_score=4.7->5.5"));
+    cr_assert(rc_report_parse_log(buf, &l), "%s", buf);
+    cr_expect(eq(str, l.spam_score, "4.7->5.5"));
+    cr_expect(eq(long, l.time_ms, 3));
+    cr_expect(not(l.cut));
+    cr_expect(eq(int, (int) l.action, (int) RC_ACCEPT));
+
+    x.spam = "4.7->5.5";
+    x.spam_reject = true;
+    x.exempt = false;
+    rc_report_log_acl(&v, "192.0.2.66", &x, buf, sizeof(buf));
+    cr_expect(eq(str, buf, "relaycheck: ip=192.0.2.66 score=8 action=reject "
+		 "checks=ptr_missing(+8) queries=1 time=3ms spam_score=4.7->5.5"));
+    cr_assert(rc_report_parse_log(buf, &l), "%s", buf);
+    cr_expect(eq(int, (int) l.action, (int) RC_REJECT));
+
+    x = (RC_LOGEXTRA) {.spam = "missing", .exempt = true};
+    rc_report_log_acl(&v, "192.0.2.66", &x, buf, sizeof(buf));
+    cr_expect(eq(str, buf, "relaycheck: ip=192.0.2.66 score=8 action=accept "
+		 "checks=ptr_missing(+8) queries=1 time=3ms exempt=yes spam_score=missing"));
+    cr_assert(rc_report_parse_log(buf, &l), "%s", buf);
+    cr_expect(eq(str, l.spam_score, "missing"));
+    cr_expect(l.exempt);
+}
+
+/* A line without the field reads back with none. */
+Test(report, log_line_without_spam_score)
+{
+    char    buf[400];
+    RC_LOGLINE l;
+
+    typical();
+    rc_report_log(&v, "192.0.2.66", buf, sizeof(buf));
+    cr_assert(rc_report_parse_log(buf, &l), "%s", buf);
+    cr_expect(eq(str, l.spam_score, ""));
+    cr_expect(eq(long, l.time_ms, 42));
+}
+
+Test(report, reply_combined)
+{
+    char    buf[400];
+
+    add(RC_CHK_PTR_MISSING, RC_HIT, 8, "Relay Host: No DNS PTR record", "192.0.2.66");
+    rc_verdict_decide(cfg, &v);
+    cr_assert(eq(int, v.action, RC_ACCEPT));
+    rc_report_reply_combined(&v, "192.0.2.66", "5.5", "5.0", buf, sizeof(buf));
+    cr_expect(eq(str, buf,
+		 "Relay host 192.0.2.66 failed sender checks (combined spam score 5.5 >= 5.0)\n"
+		 "+8 Relay Host: No DNS PTR record (192.0.2.66): ask your Internet provider to "
+		 "create a DNS PTR record for 192.0.2.66"));
+}
+
+/* One more folded line; the header still ends in a newline at every buffer size. */
+Test(report, header_append_every_buffer_size)
+{
+    static const char head[] = "X-Relaycheck-Report: +8 Relay Host: No DNS PTR record\n";
+    static const char line[] = "X-Spam-Score: 4.7 -> 5.5 (+8 x 0.1)";
+    char    buf[200];
+
+    snprintf(buf, sizeof(buf), "%s", head);
+    rc_report_header_append(buf, sizeof(buf), line);
+    cr_expect(eq(str, buf, "X-Relaycheck-Report: +8 Relay Host: No DNS PTR record\n"
+		 "\tX-Spam-Score: 4.7 -> 5.5 (+8 x 0.1)\n"));
+    for (size_t size = sizeof(head); size < sizeof(head) + sizeof(line) + 4; size++) {
+	char   *b = malloc(size + 8);
+	size_t  n;
+
+	cr_assert(b != NULL);
+	memset(b, 0x5a, size + 8);
+	snprintf(b, size, "%s", head);
+	rc_report_header_append(b, size, line);
+	n = strlen(b);
+	cr_expect(lt(sz, n, size), "size %zu", size);
+	cr_expect(eq(chr, b[n - 1], '\n'), "size %zu: \"%s\"", size, b);
+	cr_expect(not(n >= 2 && (b[n - 2] == '\t' || b[n - 2] == '\n')), "size %zu", size);
+	cr_expect(eq(int, strncmp(b, head, sizeof(head) - 2), 0), "size %zu", size);
+	for (size_t k = size; k < size + 8; k++)
+	    cr_expect(eq(u8, (uint8_t) b[k], 0x5a), "size %zu: byte %zu written", size, k);
+	free(b);
+    }
+    /* not a header (no final newline): left as it is */
+    snprintf(buf, sizeof(buf), "X-A: b");
+    rc_report_header_append(buf, sizeof(buf), line);
+    cr_expect(eq(str, buf, "X-A: b"));
+}
