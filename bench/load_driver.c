@@ -52,6 +52,8 @@ uschar *interface_address;
 uschar *sender_address;
 uschar *sender_host_address;
 uschar *sender_host_authenticated;
+int     recipients_count;
+recipient_item *recipients_list;
 
 static const char *drv_helo;
 static const char *drv_spool;
@@ -198,6 +200,12 @@ main(int argc, char **argv)
     sender_host_address = (uschar *) argv[optind + 1];
     drv_helo = argv[optind + 2];
     sender_address = (uschar *) argv[optind + 3];
+    {
+	static recipient_item rcpt = {.address = (uschar *) "user@bench.test"};
+
+	recipients_list = &rcpt;
+	recipients_count = 1;
+    }
     drv_spool = argv[optind + 4];
     if (preload && load(argv[optind]) == NULL)
 	return (1);
