@@ -892,3 +892,18 @@ def compile_module(source_path, out_path, cc="cc"):
         raise HarnessError(f"compiling {source_path} failed:\n{r.stdout}{r.stderr}")
     os.chmod(out_path, 0o755)
     return out_path
+
+
+# An INI fragment for tests whose zones do not serve the senders' domains: the checks of the
+# sender (SPF, sender_domain_unresolvable) score nothing.
+NO_SENDER_CHECKS = """
+[scores]
+sender_domain_unresolvable = 0
+spf_pass = 0
+spf_fail = 0
+spf_softfail = 0
+spf_neutral = 0
+spf_none = 0
+spf_permerror = 0
+spf_temperror = 0
+"""

@@ -41,17 +41,7 @@ ZONES = {
 }
 
 # SPF and the sender domain's check stay out of the way (their own tests are elsewhere).
-NO_SENDER_CHECKS = """
-[scores]
-sender_domain_unresolvable = 0
-spf_pass = 0
-spf_fail = 0
-spf_softfail = 0
-spf_neutral = 0
-spf_none = 0
-spf_permerror = 0
-spf_temperror = 0
-"""
+NO_SENDER_CHECKS = harness.NO_SENDER_CHECKS
 
 # After the example's statements: the harness's own end of the RCPT ACL.
 ACL_END = "  accept  domains = +local_domains\n  deny    message = relay not permitted\n"

@@ -5,7 +5,7 @@ import re
 import socket
 import time
 
-from harness import ptr_name
+from harness import NO_SENDER_CHECKS, ptr_name
 
 ZONES = {
     "2.0.192.in-addr.arpa": """
@@ -43,17 +43,7 @@ V6_NOPTR = "2001:db8::66"
 # SPF has its own tests (test_spf.py); here it would only add a temperror per message. The
 # sender domain's own check (test_checks.test_sender_domain_unresolvable) is off with it: the
 # test zones do not serve the senders' domains.
-NO_SPF = """
-[scores]
-sender_domain_unresolvable = 0
-spf_pass = 0
-spf_fail = 0
-spf_softfail = 0
-spf_neutral = 0
-spf_none = 0
-spf_permerror = 0
-spf_temperror = 0
-"""
+NO_SPF = NO_SENDER_CHECKS
 
 
 def ini(ns, extra="", main="", spf=False):

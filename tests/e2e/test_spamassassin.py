@@ -23,6 +23,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "dnsresponder"))
 
 from responder import DNSResponder  # noqa: E402
+from harness import NO_SENDER_CHECKS  # noqa: E402
 
 SPAMD = "/usr/sbin/spamd"
 START_TIMEOUT = 120.0           # spamd compiles its rules before it listens
@@ -44,17 +45,6 @@ DATA_ACL = """  warn    spam       = nobody:true
   accept
 """
 
-NO_SENDER_CHECKS = """
-[scores]
-sender_domain_unresolvable = 0
-spf_pass = 0
-spf_fail = 0
-spf_softfail = 0
-spf_neutral = 0
-spf_none = 0
-spf_permerror = 0
-spf_temperror = 0
-"""
 
 
 class Spamd:

@@ -15,21 +15,11 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "dnsresponder"))
 
 from responder import DNSResponder  # noqa: E402
+from harness import NO_SENDER_CHECKS  # noqa: E402
 
 NOPTR = "192.0.2.77"
 ZONES = {"mail.example.net": {"A": [NOPTR]}}    # the harness's HELO: no helo_mismatch
 
-NO_SENDER_CHECKS = """
-[scores]
-sender_domain_unresolvable = 0
-spf_pass = 0
-spf_fail = 0
-spf_softfail = 0
-spf_neutral = 0
-spf_none = 0
-spf_permerror = 0
-spf_temperror = 0
-"""
 
 
 def ini(dns, main="spam_score_header = X-Spam-Score"):
