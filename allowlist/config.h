@@ -119,6 +119,12 @@ extern RC_CONFIG *rc_config_parse_string(const char *name, const char *text, cha
 extern void rc_config_free(RC_CONFIG *);
 
 /*
+ * rc_config_preload - open libinih now rather than at the first parse (the
+ * preloaded module, README "Performance"); false with the reason in err.
+ */
+extern bool rc_config_preload(char *err, size_t errlen);
+
+/*
  * rc_filestamp_of - the stamp of a struct stat: the one place that knows
  * which fields make it (nsccache.c still copies them; to be moved here).
  */

@@ -16,6 +16,7 @@
 #include "options.h"
 
 #include <ctype.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ini.h>
@@ -27,6 +28,7 @@
 #include <unistd.h>
 
 #include "dnscheck/dnsname.h"
+#include "dnscheck/lazylib.h"
 #include "dnscheck/strbuf.h"
 
 #define MAX_ERRORS	50
@@ -475,16 +477,58 @@ handler_line(PARSER *p, const char *s, size_t len)
     free(copy);
 }
 
+/*
+ * libinih is opened on the first parse of the process, not named to the
+ * dynamic linker (dnscheck/lazylib.h). A connection process of Exim loads
+ * the module, parses once and is gone: naming it would cost the same, and
+ * it keeps every library the module brings on one path.
+ */
+#define RC_INIH_SONAME	"libinih.so.1"
+
+static __typeof__(ini_parse_stream) *inih_parse_stream;
+
+/* inih_load - find ini_parse_stream in libinih, once; false with the reason */
+
+static bool
+inih_load(char *err, size_t errlen)
+{
+    void   *h;
+
+    if (inih_parse_stream != NULL)
+	return (true);
+    if ((h = rc_lazylib_open(RC_INIH_SONAME, err, errlen)) == NULL)
+	return (false);
+    if (!rc_lazylib_sym(h, RC_INIH_SONAME, "ini_parse_stream", &inih_parse_stream,
+			sizeof(inih_parse_stream), err, errlen)) {
+	dlclose(h);
+	return (false);
+    }
+    return (true);
+}
+
+bool
+rc_config_preload(char *err, size_t errlen)
+{
+    return (inih_load(err, errlen));
+}
+
 /* parse_text - the common path of file and string parsing */
 
 static RC_CONFIG *
 parse_text(const char *name, const char *text, size_t len, char **errors)
 {
     PARSER  p;
-    RC_CONFIG *cfg = malloc(sizeof(*cfg));
+    RC_CONFIG *cfg;
+    char    why[256];
     int     rc;
 
     *errors = NULL;
+    if (!inih_load(why, sizeof(why))) {
+	if (asprintf(errors, "%s: %s\n", name, why) < 0)
+	    *errors = NULL;
+	return (NULL);
+    }
+    cfg = malloc(sizeof(*cfg));
     memset(&p, 0, sizeof(p));
     rc_strbuf_heap(&p.errors);
     if (cfg == NULL || !rc_options_defaults(cfg)) {
@@ -499,7 +543,7 @@ parse_text(const char *name, const char *text, size_t len, char **errors)
     p.pos = text;
     p.end = text + len;
     p.kind = SEC_NONE;
-    rc = ini_parse_stream(reader, &p, handler, &p);
+    rc = inih_parse_stream(reader, &p, handler, &p);
     if (rc > 0 && p.nerrors == 0)
 	error(&p, rc, "syntax error");
     else if (rc < 0)

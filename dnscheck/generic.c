@@ -84,18 +84,37 @@
 #include "generic.h"
 
 #include <ctype.h>
+#include <dlfcn.h>
 #include <libpsl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "dnsname.h"
+#include "lazylib.h"
 
 #define MAX_TOKENS	128		/* a name has at most 127 labels */
 #define MAX_TOKLEN	64		/* a label has at most 63 bytes */
 #define MAX_RUNS	48
 #define MAX_NAME	256
 
+/*
+ * libpsl is opened on first use (lazylib.h), and only for a name that shows
+ * some generic signal somewhere (rc_generic_classify()): most mail servers'
+ * names show none, and their connections never load it.
+ */
+#define RC_PSL_SONAME	"libpsl.so.5"
+#define PSL_FUNCS(X) \
+    X(builtin, psl_builtin) X(builtin_outdated, psl_builtin_outdated) \
+    X(latest, psl_latest) X(free, psl_free) X(is_public_suffix2, psl_is_public_suffix2)
+
+static struct {
+#define PSL_MEMBER(m, name) __typeof__(name) *m;
+    PSL_FUNCS(PSL_MEMBER)
+#undef PSL_MEMBER
+} psl;
+
+static bool psl_loaded;
 static psl_ctx_t *rc_psl;
 static int rc_psl_tried;
 
@@ -183,7 +202,39 @@ pool_strength(const char *tok)
     return (POOL_NONE);
 }
 
-/* registrable_start - offset of the registrable domain in name, or -1 */
+/* psl_load - open libpsl and find its functions, once; false if it is missing */
+
+static bool
+psl_load(void)
+{
+    char    err[256];
+    void   *h;
+
+    if (psl_loaded)
+	return (true);
+    if ((h = rc_lazylib_open(RC_PSL_SONAME, err, sizeof(err))) == NULL)
+	return (false);
+#define PSL_FIND(m, name) \
+    if (!rc_lazylib_sym(h, RC_PSL_SONAME, #name, &psl.m, sizeof(psl.m), err, sizeof(err))) { \
+	dlclose(h); \
+	return (false); \
+    }
+    PSL_FUNCS(PSL_FIND)
+#undef PSL_FIND
+    psl_loaded = true;
+    return (true);
+}
+
+bool
+rc_generic_preload(void)
+{
+    return (psl_load());
+}
+
+/*
+ * registrable_start - offset of the registrable domain in name, or -1.
+ * Without libpsl (not installed), the last two labels are taken.
+ */
 
 static int
 registrable_start(const char *name)
@@ -197,12 +248,12 @@ registrable_start(const char *name)
 	 * (shared, read-only pages); Debian's file is read into memory only
 	 * when it is newer than that (a publicsuffix update).
 	 */
-	if (psl_builtin() != NULL && !psl_builtin_outdated())
-	    rc_psl = (psl_ctx_t *) psl_builtin();
-	else
-	    rc_psl = psl_latest(NULL);
-	if (rc_psl == NULL)
-	    rc_psl = (psl_ctx_t *) psl_builtin();
+	if (!psl_load())
+	    rc_psl = NULL;
+	else if (psl.builtin() != NULL && !psl.builtin_outdated())
+	    rc_psl = (psl_ctx_t *) psl.builtin();
+	else if ((rc_psl = psl.latest(NULL)) == NULL)
+	    rc_psl = (psl_ctx_t *) psl.builtin();
     }
     if (rc_psl != NULL) {
 	/*
@@ -211,7 +262,7 @@ registrable_start(const char *name)
 	 * rule makes any last label (".example", ".test") a suffix.
 	 */
 	for (const char *p = name; p != NULL;) {
-	    if (psl_is_public_suffix2(rc_psl, p, PSL_TYPE_ICANN))
+	    if (psl.is_public_suffix2(rc_psl, p, PSL_TYPE_ICANN))
 		return (prev);
 	    prev = (int) (p - name);
 	    if ((p = strchr(p, '.')) != NULL)
@@ -478,35 +529,23 @@ v4_evidence(const char *host, const RUN *runs, size_t nruns, const unsigned char
     return (NULL);
 }
 
-RC_GENERIC
-rc_generic_classify(const char *ptrname, const RC_ADDR *client, char *why, size_t whylen)
+/*
+ * judge - rules 2 to 4 on the labels in host. With veto, a mail-server word
+ * turns a generic verdict into RC_GENERIC_VETO; without, it is not looked
+ * for. why may be NULL (whylen 0).
+ */
+
+static RC_GENERIC
+judge(const char *host, const RC_ADDR *client, bool veto, char *why, size_t whylen)
 {
-    char    name[MAX_NAME], host[MAX_NAME];
     char    tokens[MAX_TOKENS][MAX_TOKLEN];
     int     strength[MAX_TOKENS];
-    size_t  ntok = 0, len;
-    int     reg;
+    size_t  ntok = 0;
     RUN     runs[MAX_RUNS];
     size_t  nruns;
     const char *pool = NULL, *strong = NULL, *dynamic = NULL, *second = NULL;
-    const char *reason;
+    const char *reason, *vetoed = NULL;
     bool    long_digits = false;
-
-    if (whylen)
-	why[0] = 0;
-    len = strlen(ptrname);
-    if (len == 0 || len >= sizeof(name))
-	return (RC_GENERIC_NO);
-    for (size_t i = 0; i <= len; i++)
-	name[i] = (char) tolower((unsigned char) ptrname[i]);
-    if (name[len - 1] == '.')
-	name[--len] = 0;
-    if (!rc_dnsname_ok(name, RC_DN_HOST))
-	return (RC_GENERIC_NO);			/* escaped bytes: not a host name */
-    if ((reg = registrable_start(name)) <= 1)
-	return (RC_GENERIC_NO);			/* no labels left of it */
-    memcpy(host, name, (size_t) reg - 1);	/* without the dot */
-    host[reg - 1] = 0;
 
     /* Tokens: split at non-alphanumerics and at letter/digit changes. */
     for (const char *s = host; *s && ntok < MAX_TOKENS;) {
@@ -529,10 +568,8 @@ rc_generic_classify(const char *ptrname, const RC_ADDR *client, char *why, size_
 	s += n;
     }
     for (size_t i = 0; i < ntok; i++) {
-	if (veto_word(tokens[i])) {
-	    snprintf(why, whylen, "mail-server word \"%s\"", tokens[i]);
-	    return (RC_GENERIC_VETO);
-	}
+	if (veto && vetoed == NULL && veto_word(tokens[i]))
+	    vetoed = tokens[i];
 	strength[i] = pool_strength(tokens[i]);
     }
     for (size_t i = 0; i < ntok; i++) {
@@ -560,29 +597,74 @@ rc_generic_classify(const char *ptrname, const RC_ADDR *client, char *why, size_
 	reason = v4_evidence(host, runs, nruns, client->b + 12, pool != NULL);
     else
 	reason = v6_embedded(host, client->b) ? "embeds the address" : NULL;
-    if (reason != NULL) {
-	if (strstr(reason, "pool word") != NULL)
-	    snprintf(why, whylen, "%s \"%s\"", reason, pool);
-	else
-	    snprintf(why, whylen, "%s", reason);
-	return (RC_GENERIC_YES);
+    if (reason == NULL && !(strong != NULL && long_digits) && second == NULL)
+	return (RC_GENERIC_NO);
+    if (vetoed != NULL) {
+	if (whylen)
+	    snprintf(why, whylen, "mail-server word \"%s\"", vetoed);
+	return (RC_GENERIC_VETO);
     }
-    if (strong != NULL && long_digits) {
+    if (whylen == 0)
+	return (RC_GENERIC_YES);
+    if (reason != NULL && strstr(reason, "pool word") != NULL)
+	snprintf(why, whylen, "%s \"%s\"", reason, pool);
+    else if (reason != NULL)
+	snprintf(why, whylen, "%s", reason);
+    else if (strong != NULL && long_digits)
 	snprintf(why, whylen, "pool word \"%s\" and a long number", strong);
-	return (RC_GENERIC_YES);
-    }
-    if (second != NULL) {
+    else
 	snprintf(why, whylen, "pool words \"%s\" and \"%s\"", dynamic, second);
-	return (RC_GENERIC_YES);
-    }
-    return (RC_GENERIC_NO);
+    return (RC_GENERIC_YES);
+}
+
+/*
+ * The screen: rule 1 (the public suffix list) is only consulted when the
+ * whole name, every label and no veto, already reads as generic. Rules 3
+ * and 4 only ever find more in more labels (the host labels are a prefix of
+ * the name, cut at a dot), and the veto only takes away, so a name with no
+ * signal anywhere has none in its host labels either: the verdict is the
+ * same, and libpsl is not needed.
+ */
+static bool screen = true;
+
+void
+rc_generic_set_screen(bool on)
+{
+    screen = on;
+}
+
+RC_GENERIC
+rc_generic_classify(const char *ptrname, const RC_ADDR *client, char *why, size_t whylen)
+{
+    char    name[MAX_NAME], host[MAX_NAME];
+    size_t  len;
+    int     reg;
+
+    if (whylen)
+	why[0] = 0;
+    len = strlen(ptrname);
+    if (len == 0 || len >= sizeof(name))
+	return (RC_GENERIC_NO);
+    for (size_t i = 0; i <= len; i++)
+	name[i] = (char) tolower((unsigned char) ptrname[i]);
+    if (name[len - 1] == '.')
+	name[--len] = 0;
+    if (!rc_dnsname_ok(name, RC_DN_HOST))
+	return (RC_GENERIC_NO);			/* escaped bytes: not a host name */
+    if (screen && judge(name, client, false, NULL, 0) == RC_GENERIC_NO)
+	return (RC_GENERIC_NO);			/* no signal in any label */
+    if ((reg = registrable_start(name)) <= 1)
+	return (RC_GENERIC_NO);			/* no labels left of it */
+    memcpy(host, name, (size_t) reg - 1);	/* without the dot */
+    host[reg - 1] = 0;
+    return (judge(host, client, true, why, whylen));
 }
 
 void
 rc_generic_shutdown(void)
 {
-    if (rc_psl != NULL && rc_psl != psl_builtin())
-	psl_free(rc_psl);
+    if (rc_psl != NULL && rc_psl != psl.builtin())
+	psl.free(rc_psl);
     rc_psl = NULL;
     rc_psl_tried = 0;
 }

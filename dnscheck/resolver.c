@@ -34,19 +34,17 @@
 #include <time.h>
 #include <udns.h>
 
+#include "lazylib.h"
+
 /* The unit of udns's clock here; also its step to the next server. */
 #define RC_UDNS_TICK_MS	250
 
 /*
  * libudns is opened by the first rc_resolver_open() of the process, not named
- * to the dynamic linker (issue 16). Debian's exim4 dlopen()s the module with
- * RTLD_NOW in every connection process: every relocation of the module and of
- * each library it names is bound there, each one a search of Exim's global
- * scope of some 40 objects. Opened here with RTLD_LAZY | RTLD_LOCAL, libudns
- * binds only what it calls, and its functions are found with dlsym() in its
- * own scope: 118,000 fewer instructions per connection (BENCHMARKS.md). It is
- * still the system's shared library, updated with it. The functions are
- * called through the table `udns', with the types udns.h declares.
+ * to the dynamic linker (issue 16; lazylib.h). Debian's libudns is not linked
+ * with -z now, so opened RTLD_LAZY it binds only the functions it calls. The
+ * functions are called through the table `udns', with the types udns.h
+ * declares.
  */
 #define UDNS_FUNCS(X) \
     X(active, dns_active) X(add_serv, dns_add_serv) X(add_serv_s, dns_add_serv_s) \
@@ -69,23 +67,17 @@ static bool udns_loaded;
 bool
 rc_resolver_load(const char *soname, char *err, size_t errlen)
 {
-    void   *h, *p;
-    const char *e;
+    void   *h;
 
     if (udns_loaded)
 	return (true);
-    if ((h = dlopen(soname, RTLD_LAZY | RTLD_LOCAL)) == NULL) {
-	e = dlerror();
-	snprintf(err, errlen, "cannot load %s: %s", soname, e ? e : "dlopen failed");
+    if ((h = rc_lazylib_open(soname, err, errlen)) == NULL)
 	return (false);
-    }
 #define UDNS_FIND(m, name) \
-    if ((p = dlsym(h, #name)) == NULL) { \
-	snprintf(err, errlen, "cannot load %s: no %s", soname, #name); \
+    if (!rc_lazylib_sym(h, soname, #name, &udns.m, sizeof(udns.m), err, errlen)) { \
 	dlclose(h); \
 	return (false); \
-    } \
-    memcpy(&udns.m, &p, sizeof(p));
+    }
     UDNS_FUNCS(UDNS_FIND)
 #undef UDNS_FIND
     udns_loaded = true;

@@ -74,6 +74,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_CHECK(g == g2, "\"%s\" gives %d, \"%s\" gives %d", name, (int) g, alt, (int) g2);
     free(alt);
 
+    /* The screen that spares libpsl changes no verdict and no reason. */
+    rc_generic_set_screen(false);
+    g2 = classify(name, &client, whylen, why2, sizeof(why2));
+    rc_generic_set_screen(true);
+    FUZZ_CHECK(g == g2 && strcmp(why, why2) == 0,
+	       "\"%s\": screened %d (%s), unscreened %d (%s)", name, (int) g, why, (int) g2, why2);
+
     /* Nor does one trailing dot (the absolute form of the same name). */
     if (len > 0 && name[len - 1] != '.' && len + 1 < 256) {
 	if ((alt = malloc(len + 2)) == NULL)

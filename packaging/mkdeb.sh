@@ -77,15 +77,19 @@ shlibs=$(cd "$tmp" && dpkg-shlibdeps -O --warnings=2 \
     -e"$stage_abs/usr/lib/exim4/local_scan/relaycheck.so" -e"$stage_abs/usr/sbin/relaycheck")
 shlibs=${shlibs#shlibs:Depends=}
 [ -n "$shlibs" ] || die "dpkg-shlibdeps found no dependencies"
-# libudns is opened by the module on first use (dlopen, dnscheck/resolver.c), so no
-# DT_NEEDED names it and dpkg-shlibdeps cannot see it: its dependency comes from its
-# own shlibs file, as dpkg-shlibdeps would have written it.
-udns_shlibs=$(dpkg-query --control-path "libudns0:$ARCH" shlibs 2>/dev/null ||
-    dpkg-query --control-path libudns0 shlibs 2>/dev/null) ||
-    die "libudns0 is not installed (its shlibs file gives the dependency)"
-udns_dep=$(sed -n 's/^libudns 0 //p' "$udns_shlibs")
-[ -n "$udns_dep" ] || die "no libudns 0 entry in $udns_shlibs"
-shlibs="$shlibs, $udns_dep"
+# libudns, libinih and libpsl are opened by the module on first use (dlopen,
+# dnscheck/lazylib.c), so no DT_NEEDED names them and dpkg-shlibdeps cannot see them:
+# each dependency comes from the library's own shlibs file, as dpkg-shlibdeps would
+# have written it.
+for lib in "libudns0 libudns 0" "libinih1 libinih 1" "libpsl5 libpsl 5"; do
+    set -- $lib
+    lib_shlibs=$(dpkg-query --control-path "$1:$ARCH" shlibs 2>/dev/null ||
+        dpkg-query --control-path "$1" shlibs 2>/dev/null) ||
+        die "$1 is not installed (its shlibs file gives the dependency)"
+    lib_dep=$(sed -n "s/^$2 $3 //p" "$lib_shlibs")
+    [ -n "$lib_dep" ] || die "no $2 $3 entry in $lib_shlibs"
+    shlibs="$shlibs, $lib_dep"
+done
 
 # Control area.
 rm -rf "$STAGE/DEBIAN"

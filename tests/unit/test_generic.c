@@ -11,6 +11,7 @@
 
 #include "allowlist/addr.h"
 #include "dnscheck/generic.h"
+#include "dnscheck/lazylib.h"
 
 #define TABLE	"generic_names.tsv"
 
@@ -85,6 +86,27 @@ open_table(char *path, size_t len)
     return (fopen(path, "r"));
 }
 
+/* next_row - the next label, address and name of the table; false at its end */
+static bool
+next_row(FILE *fp, const char *path, char **line, size_t *cap, int *lineno, char **label,
+	 char **ip, char **name)
+{
+    while (getline(line, cap, fp) > 0) {
+	char   *save = NULL;
+
+	(*lineno)++;
+	(*line)[strcspn(*line, "\r\n")] = 0;
+	if ((*line)[0] == '#' || (*line)[0] == 0)
+	    continue;
+	*label = strtok_r(*line, "\t", &save);
+	*ip = strtok_r(NULL, "\t", &save);
+	*name = strtok_r(NULL, "\t", &save);
+	cr_assert(label[0] && ip[0] && name[0], "%s:%d: want label<TAB>ip<TAB>name", path, *lineno);
+	return (true);
+    }
+    return (false);
+}
+
 Test(generic, table)
 {
     char    path[4096], *line = NULL;
@@ -92,23 +114,16 @@ Test(generic, table)
     FILE   *fp = open_table(path, sizeof(path));
     int     tp = 0, fp_ = 0, fn = 0, tn = 0, rows = 0, lineno = 0, ngeneric = 0;
     double  precision, recall;
+    char   *label, *ip, *name;
 
     cr_assert(fp != NULL, "cannot open %s (looked next to %s and in tests/unit)", TABLE,
 	      __FILE__);
-    while (getline(&line, &cap, fp) > 0) {
-	char   *label, *ip, *name, *save = NULL, why[96];
+    while (next_row(fp, path, &line, &cap, &lineno, &label, &ip, &name)) {
+	char    why[96];
 	bool    want, got;
 	RC_ADDR addr;
 	RC_GENERIC res;
 
-	lineno++;
-	line[strcspn(line, "\r\n")] = 0;
-	if (line[0] == '#' || line[0] == 0)
-	    continue;
-	label = strtok_r(line, "\t", &save);
-	ip = strtok_r(NULL, "\t", &save);
-	name = strtok_r(NULL, "\t", &save);
-	cr_assert(label && ip && name, "%s:%d: want label<TAB>ip<TAB>name", path, lineno);
 	cr_assert(strcmp(label, "generic") == 0 || strcmp(label, "mail") == 0,
 		  "%s:%d: label \"%s\"", path, lineno, label);
 	cr_assert(rc_addr_parse(ip, &addr), "%s:%d: address \"%s\"", path, lineno, ip);
@@ -169,7 +184,7 @@ Test(generic, issue_examples)
 
 Test(generic, registrable_domain_never_counts)
 {
-    veto("mx1.corp-dynamics.example", "192.0.2.25");
+    no("mx1.corp-dynamics.example", "192.0.2.25");
     no("dyni.net", "192.0.2.26");
     no("www.dyni.net", "192.0.2.26");
     no("host.dynamic-dsl-pool.example", "192.0.2.27");
@@ -257,12 +272,15 @@ Test(generic, veto_wins)
     veto("smtp.88-152-1-2.dsl.example.net", "88.152.1.2");
     veto("66-220-155-156.mail-mail.example.com", "66.220.155.156");
     veto("out162-62-58-211.mail.example.com", "162.62.58.211");
-    veto("a8-41.smtp-out.example.com", "54.240.8.41");
     veto("mx-ll-183.89.30-58.dynamic.3bb.co.th", "183.89.30.58");
     veto("mta-174-84-115.intercom.com.example.com", "192.174.84.115");
     veto("relay-88-152-1-2.example.net", "88.152.1.2");
-    veto("mailout11.example.de", "194.25.134.9");		/* "mail" inside a token */
-    veto("smtpbg151.example.com", "203.0.113.5");
+    veto("mailout-88-152-1-2.example.de", "88.152.1.2");	/* "mail" inside a token */
+    veto("smtpbg-88-152-1-2.example.com", "88.152.1.2");
+    /* A veto overrides evidence; without any, a mail server's name is just not generic. */
+    no("a8-41.smtp-out.example.com", "54.240.8.41");
+    no("mailout11.example.de", "194.25.134.9");
+    no("smtpbg151.example.com", "203.0.113.5");
     char    why[96];
 
     cr_assert(classify("mx1.dyn-88-152-1-2.example.net", "88.152.1.2", why, sizeof(why))
@@ -362,4 +380,47 @@ Test(generic, why_is_filled)
 			   sizeof(small)) == RC_GENERIC_YES);
 	cr_expect(strlen(small) == 7);
     }
+}
+
+/* ---- the screen: libpsl only for names with a generic signal ---- */
+
+Test(generic, screen_changes_no_verdict)
+{
+    char    path[4096], *line = NULL;
+    size_t  cap = 0;
+    FILE   *fp = open_table(path, sizeof(path));
+    int     lineno = 0, rows = 0, screened = 0;
+    char   *label, *ip, *name;
+
+    cr_assert(fp != NULL, "cannot open %s", TABLE);
+    while (next_row(fp, path, &line, &cap, &lineno, &label, &ip, &name)) {
+	char    why_on[96], why_off[96];
+	RC_GENERIC on, off;
+
+	rc_generic_set_screen(true);
+	on = classify(name, ip, why_on, sizeof(why_on));
+	rc_generic_set_screen(false);
+	off = classify(name, ip, why_off, sizeof(why_off));
+	cr_expect(on == off && strcmp(why_on, why_off) == 0,
+		  "%s:%d: %s [%s]: screened %d (%s), unscreened %d (%s)", path, lineno, name, ip,
+		  on, why_on, off, why_off);
+	rows++;
+	screened += on == RC_GENERIC_NO;
+    }
+    rc_generic_set_screen(true);
+    free(line);
+    fclose(fp);
+    cr_assert(rows >= 240 && screened > 0);
+}
+
+Test(generic, plain_names_never_load_libpsl)
+{
+    cr_assert(not(rc_lazylib_loaded("libpsl.so.5")), "libpsl is loaded before any name");
+    no("mail.example.com", "192.0.2.1");
+    no("mx1.corp-dynamics.example", "192.0.2.25");
+    no("smtp2.mail.example.co.uk", "192.0.2.9");
+    cr_expect(not(rc_lazylib_loaded("libpsl.so.5")),
+	      "libpsl was loaded for names without a generic signal");
+    yes("c-73-22-11-5.hsd1.il.example.net", "73.22.11.5");
+    cr_expect(rc_lazylib_loaded("libpsl.so.5"), "libpsl is not loaded for a generic name");
 }

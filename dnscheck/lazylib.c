@@ -1,0 +1,72 @@
+/*
+ * lazylib.c - a shared library opened on first use (see lazylib.h)
+ */
+#include "lazylib.h"
+
+#include <dlfcn.h>
+#include <stdio.h>
+#include <string.h>
+
+#ifndef RC_LIBDIR
+#define RC_LIBDIR ""
+#endif
+
+/* by_path - RC_LIBDIR/soname into buf; false when there is no such directory */
+
+static bool
+by_path(const char *soname, char *buf, size_t len)
+{
+    int     n;
+
+    if (RC_LIBDIR[0] == 0 || strchr(soname, '/') != NULL)
+	return (false);
+    n = snprintf(buf, len, "%s/%s", RC_LIBDIR, soname);
+    return (n > 0 && (size_t) n < len);
+}
+
+void   *
+rc_lazylib_open(const char *soname, char *err, size_t errlen)
+{
+    char    path[256];
+    void   *h;
+    const char *e;
+
+    if (by_path(soname, path, sizeof(path))
+	&& (h = dlopen(path, RTLD_LAZY | RTLD_LOCAL)) != NULL)
+	return (h);
+    if ((h = dlopen(soname, RTLD_LAZY | RTLD_LOCAL)) != NULL)
+	return (h);
+    e = dlerror();
+    snprintf(err, errlen, "cannot load %s: %s", soname, e ? e : "dlopen failed");
+    return (NULL);
+}
+
+bool
+rc_lazylib_sym(void *h, const char *soname, const char *name, void *fn, size_t fnsize,
+	       char *err, size_t errlen)
+{
+    void   *p = dlsym(h, name);
+
+    if (p == NULL || fnsize != sizeof(p)) {
+	snprintf(err, errlen, "cannot load %s: no %s", soname, name);
+	return (false);
+    }
+    memcpy(fn, &p, sizeof(p));
+    return (true);
+}
+
+bool
+rc_lazylib_loaded(const char *soname)
+{
+    char    path[256];
+    void   *h = NULL;
+
+    if (by_path(soname, path, sizeof(path)))
+	h = dlopen(path, RTLD_LAZY | RTLD_NOLOAD);
+    if (h == NULL)
+	h = dlopen(soname, RTLD_LAZY | RTLD_NOLOAD);
+    if (h == NULL)
+	return (false);
+    dlclose(h);				/* NOLOAD took a reference */
+    return (true);
+}

@@ -1,0 +1,41 @@
+#ifndef RC_LAZYLIB_H_INCLUDED
+#define RC_LAZYLIB_H_INCLUDED
+
+/*
+ * lazylib.h - a shared library opened on first use
+ *
+ * Debian's exim4 dlopen()s the module in every connection process, and on
+ * the machines we measured every library that load brings costs that
+ * process its mappings, page faults and symbol bindings (BENCHMARKS.md,
+ * "Per-connection cost"). So libudns, libpsl and libinih are not named to
+ * the dynamic linker: each is opened here when the code first needs it,
+ * with RTLD_LAZY | RTLD_LOCAL, and its functions are found with dlsym() in
+ * its own scope. They stay the system's shared libraries, updated with it.
+ *
+ * The library is first opened by its path in the multiarch directory
+ * (RC_LIBDIR, from the compiler at build time): a name with a slash skips
+ * the dynamic linker's search, so the connection process never maps
+ * /etc/ld.so.cache. If that fails (another layout, LD_LIBRARY_PATH
+ * builds), the soname goes through the ordinary search.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/*
+ * rc_lazylib_open - the handle of soname, opened at most once per process
+ * by the caller (keep it); NULL with the reason in err.
+ */
+extern void *rc_lazylib_open(const char *soname, char *err, size_t errlen);
+
+/*
+ * rc_lazylib_sym - the address of name in h, stored into *fn (a function
+ * pointer of fnsize bytes); false with the reason in err.
+ */
+extern bool rc_lazylib_sym(void *h, const char *soname, const char *name, void *fn,
+			   size_t fnsize, char *err, size_t errlen);
+
+/* rc_lazylib_loaded - is soname mapped into this process already? */
+extern bool rc_lazylib_loaded(const char *soname);
+
+#endif
