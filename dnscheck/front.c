@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "allowlist/nsccache.h"
+#include "generic.h"
+#include "resolver.h"
 
 #define OUT_OF_MEMORY "relaycheck: out of memory\n"
 
@@ -123,6 +125,15 @@ rc_front_config_free(RC_FRONT_CFG *fc)
     rc_config_free(fc->cfg);
     free(fc->path);
     memset(fc, 0, sizeof(*fc));
+}
+
+int
+rc_front_preload(void)
+{
+    char    err[256];
+
+    return (rc_resolver_load(RC_UDNS_SONAME, err, sizeof(err))
+	    + rc_config_preload(err, sizeof(err)) + rc_generic_preload());
 }
 
 void

@@ -73,6 +73,14 @@ extern const char *rc_front_errors(const RC_FRONT_LOOKUP *);
 extern void rc_front_lookup_free(RC_FRONT_LOOKUP *);
 extern void rc_front_config_free(RC_FRONT_CFG *);
 
+/*
+ * rc_front_preload - open now the libraries the engine opens on first use
+ * (libudns, libinih, libpsl; dnscheck/lazylib.h), so that processes forked
+ * from this one inherit them. One that does not load is left to its first
+ * use, which reports it. Returns how many loaded.
+ */
+extern int rc_front_preload(void);
+
 /* The texts of one verdict, each as the front ends pass it on. */
 typedef struct rc_front_out {
     int         code;			/* 550, 451, or 0 to accept */

@@ -33,6 +33,7 @@
  * the end of this file); abort() itself is called only by the fault
  * injection of test builds (RC_TEST_HOOKS).
  */
+#include <dlfcn.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdio.h>
@@ -70,6 +71,36 @@ static RC_TXN rc_txn;
 
 /* What relaycheck_acl() yields; Exim copies it right away. */
 static char rc_yield[16384];
+
+#ifndef LOCAL_SCAN_HAS_OPTIONS
+/*
+ * preloaded - README's recipe (Performance): with this file in LD_PRELOAD,
+ * the exim4 daemon maps it once, at start, and its connection processes
+ * inherit it instead of loading it each. Then the libraries the engine
+ * opens on first use are opened here too, in the daemon, for the same
+ * reason. Loaded any other way (local_scan_path, ${dlfunc}), it does
+ * nothing: the LD_PRELOAD list does not name this file.
+ */
+__attribute__((constructor))
+static void
+preloaded(void)
+{
+    const char *list = getenv("LD_PRELOAD"), *s;
+    Dl_info info;
+    size_t  n;
+
+    if (list == NULL || dladdr((void *) preloaded, &info) == 0 || info.dli_fname == NULL)
+	return;
+    n = strlen(info.dli_fname);
+    for (s = list; *s; s += strcspn(s, " :")) {
+	s += strspn(s, " :");
+	if (strncmp(s, info.dli_fname, n) == 0 && (s[n] == 0 || s[n] == ' ' || s[n] == ':')) {
+	    (void) rc_front_preload();
+	    return;
+	}
+    }
+}
+#endif
 
 #ifdef LOCAL_SCAN_HAS_OPTIONS
 /*

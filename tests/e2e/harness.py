@@ -468,6 +468,7 @@ class SessionResult:
     def __init__(self):
         self.dialogue = []          # [(command sent or "<greeting>", code, text)]
         self.messages = []          # [MessageResult]
+        self.maps = None            # /proc/PID/maps at the greeting (session(maps=True))
         self.elapsed = None
         self.mainlog = []           # new lines in mainlog during this session
         self.paniclog = []
@@ -748,13 +749,15 @@ begin transports
 
     def session_multi(self, client_ip, messages, helo="mail.example.net", ehlo=True,
                       auth=False, auth_id=None, local=False, timeout=None, extra_args=(),
-                      quit=True):
+                      quit=True, maps=False):
         """One SMTP connection carrying several messages.
 
         messages: list of dicts with keys mail_from, rcpt (str or list), headers (list of
         lines or str), body (str), data (complete message text, overrides headers/body).
         helo=None sends no HELO/EHLO.  auth=True or an authenticator name: the session counts
         as authenticated (-oMaa NAME -oMai ID).  local=True: local submission (no -oMa).
+        maps=True: res.maps is /proc/PID/maps of the exim4 process read at its greeting (what
+        it has mapped before any message).
         Raises SessionTimeout if the whole dialogue takes longer than `timeout`.
         """
         res = SessionResult()
@@ -775,6 +778,7 @@ begin transports
         proc = subprocess.Popen(res.argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                 stderr=errf, env=env, cwd=self.dir, start_new_session=True)
         smtp = _Smtp(proc, deadline, res)
+        smtp.maps = maps
         try:
             self._dialogue(smtp, res, messages, helo, ehlo, quit)
             try:
@@ -819,6 +823,9 @@ begin transports
 
     def _dialogue(self, smtp, res, messages, helo, ehlo, quit):
         code, _ = smtp.reply("<greeting>")
+        if smtp.maps:
+            with open(f"/proc/{smtp.proc.pid}/maps") as f:
+                res.maps = f.read()
         if code is None or code >= 400:
             return
         if helo is not None:

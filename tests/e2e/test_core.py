@@ -1,6 +1,7 @@
 """relaycheck through the real Debian exim4: PTR and forward-confirmed rDNS, scoring,
 the No Server Check list, skips, output and configuration errors (issue 2)."""
 
+import os
 import re
 import socket
 import time
@@ -117,6 +118,24 @@ def test_preloaded_module_same_verdict(ctx):
         return re.sub(r" time=\d+ms$", "", one_log(r).split(" relaycheck: ", 1)[1])
     assert verdict(pre) == verdict(plain), (one_log(pre), one_log(plain))
     assert "object cannot be preloaded" not in pre.stderr, pre.stderr
+
+
+def test_preloaded_module_opens_its_libraries_at_start(ctx):
+    """README's recipe, what it changes: with the module in LD_PRELOAD the process that starts
+    (the daemon, in the recipe) has the module and the three libraries it otherwise opens on
+    first use (libudns, libinih, libpsl) mapped before any message, so connection processes
+    inherit them. Started plainly, nothing of the module is mapped until local_scan()."""
+    ctx.require_module()
+    ns = ctx.nsd(ZONES)
+    pre = ctx.exim(ini(ns), env={"LD_PRELOAD": ctx.module_path}).session(NOPTR, maps=True)
+    plain = ctx.exim(ini(ns)).session(NOPTR, maps=True)
+    for r in (pre, plain):
+        assert r.data_code == 250 and score(r) == "8", r.transcript()
+    module = os.path.basename(ctx.module_path)
+    # (maps names the files the sonames link to: libinih.so.55, libpsl.so.5.3.4)
+    for name in (module, "/libudns.so.", "/libinih.so.", "/libpsl.so."):
+        assert name in pre.maps, f"{name} not mapped at the greeting with LD_PRELOAD"
+        assert name not in plain.maps, f"{name} mapped at the greeting without LD_PRELOAD"
 
 
 def test_no_ptr_scores_8_header_and_log(ctx):
