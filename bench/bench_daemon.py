@@ -22,8 +22,12 @@ seconds of each other), and each K gets `pairs` rounds.
   throughput_vs_floor_kK   median over the rounds of with / empty (issue 16: >= 0.90)
   throughput_ratio_vs_acl_kK  median over the rounds of with / acl (issue 16: >= 1.0)
   throughput_preload_vs_floor_kK  median over the rounds of preload / empty
-  R_spread_kK, R_min_kK, R_max_kK  for each ratio R above: the largest distance of a round's
-                           ratio from the median, relative to the median, and the extremes
+  R_ci_lo_kK, R_ci_hi_kK   for each ratio R above: the distribution-free 95% confidence
+                           interval of its median, from the order statistics of the rounds'
+                           ratios (spread(); the whole range with fewer than 6 rounds)
+  R_spread_kK              half the width of that interval relative to the median: R is
+                           known to +-R_spread (issue 16: <= 0.05 at K = 8)
+  R_min_kK, R_max_kK       the extremes of the rounds' ratios
   latency_T_ms_kK          median connect-to-250 time of one message
   cpu_T_ms_kK              CPU time (user + system) of Exim's receiving processes per message
                            (the daemon's reaped children, /proc/PID/stat cutime + cstime)
@@ -39,6 +43,7 @@ and the module's ask the same server.
 
 import asyncio
 import glob
+import math
 import os
 import shutil
 import socket
@@ -337,10 +342,39 @@ RATIOS = {"throughput_ratio": ("with", "without"), "throughput_ratio_empty": ("e
           "throughput_preload_vs_floor": ("preload", "empty")}
 
 
+CI_COVERAGE = 0.95
+
+
+def ci_rank(n, coverage=CI_COVERAGE):
+    """The largest j >= 1 such that [x(j), x(n+1-j)], order statistics of n samples, covers
+    the median of their distribution with probability >= coverage, whatever the distribution
+    (continuous, samples independent): the interval misses it only if at most j - 1 samples
+    fall on one side of it, so its coverage is 1 - 2 P(Binom(n, 1/2) <= j - 1).  0 when no j
+    reaches coverage (n < 6 for 95%).  n = 9 -> 2, 15 -> 4, 25 -> 8."""
+    def cover(j):
+        return 1 - 2 * sum(math.comb(n, i) for i in range(j)) / 2 ** n
+    j = 0
+    while j + 1 <= (n + 1) // 2 and cover(j + 1) >= coverage:
+        j += 1
+    return j
+
+
 def spread(xs):
-    """(median, largest |x - median| / median, min, max) of per-round ratios."""
-    m = median(xs)
-    return m, max(abs(x - m) for x in xs) / m, min(xs), max(xs)
+    """(median, spread, min, max, interval low, interval high) of per-round ratios.
+
+    The interval is the distribution-free 95% confidence interval of the median from order
+    statistics (ci_rank), and the spread is half its width relative to the median: how sure
+    the run is of the reported median.  It shrinks as rounds are added (the largest distance
+    of a round from the median, reported before, can only grow).  With fewer than 6 rounds no
+    interval reaches 95%: then the interval is the whole range [min, max] and the spread half
+    of it relative to the median (a smoke run's 1 or 2 rounds; 0 for a single round), which
+    says nothing about coverage."""
+    s = sorted(xs)
+    n = len(s)
+    m = median(s)
+    j = ci_rank(n)
+    lo, hi = (s[j - 1], s[n - j]) if j else (s[0], s[-1])
+    return m, (hi - lo) / 2 / m, s[0], s[-1], lo, hi
 
 
 def run(out_dir, module_path, ks=(1, 8, 32), messages=2000, pairs=None):
@@ -397,11 +431,13 @@ def run(out_dir, module_path, ks=(1, 8, 32), messages=2000, pairs=None):
                     + " / ".join(f"{med(t, 2):.2f}" for t in CONFIGS) + f" ms, NSD "
                     f"{med('with', 3):.2f} ms ({len(got['with'])} rounds, "
                     f"{time.monotonic() - t0:.0f} s)")
-                for key, (m, sp, lo, hi) in stats.items():
+                for key, (m, sp, lo, hi, ci_lo, ci_hi) in stats.items():
                     res.set(f"{key}_k{k}", m)
                     res.set(f"{key}_spread_k{k}", sp, 4)
                     res.set(f"{key}_min_k{k}", lo)
                     res.set(f"{key}_max_k{k}", hi)
+                    res.set(f"{key}_ci_lo_k{k}", ci_lo)
+                    res.set(f"{key}_ci_hi_k{k}", ci_hi)
                 for tag in CONFIGS:
                     res.set(f"throughput_{tag}_k{k}", med(tag, 0), 1)
                     res.set(f"latency_{tag}_ms_k{k}", med(tag, 1), 2)

@@ -304,9 +304,12 @@ def markdown_section(meta, values, checks, notes, out_dir, argv_text):
                                                           "preload"))
 
     def ratio(key, k):
+        # a single round has no spread: "±0.0%" would claim a certainty it does not have
         val = v(f"{key}_k{k}", "-")
         sp = values.get(f"{key}_spread_k{k}")
-        return f"{val} (±{100 * float(sp):.1f}%)" if sp not in (None, "nan") else val
+        if sp in (None, "nan") or v(f"daemon_pairs_k{k}") == "1":
+            return val
+        return f"{val} (±{100 * float(sp):.1f}%)"
     for k in (1, 8, 32):
         if f"throughput_ratio_k{k}" in values:
             lines.append(f"| {k} | {five('throughput_{}_k' + str(k))} | "
@@ -316,8 +319,13 @@ def markdown_section(meta, values, checks, notes, out_dir, argv_text):
                          f"{five('latency_{}_ms_k' + str(k))} | {five('cpu_{}_ms_k' + str(k))} | "
                          f"{v(f'dns_cpu_ms_k{k}')} | {five('faults_{}_k' + str(k))} | "
                          f"{v(f'daemon_pairs_k{k}')} |")
-    lines += ["", "Ratios are medians over the rounds; ± is the spread: the farthest round's "
-              "ratio from the median, relative to the median."]
+    lines += ["", "Ratios are medians over the rounds; ± is the spread: half the width of the "
+              "95% confidence interval of the median, in percent of the median. The interval "
+              "is distribution-free, from the order statistics of the n rounds' ratios: "
+              "[x(j), x(n+1−j)] of the sorted ratios, j the largest with coverage "
+              "1 − 2·P(Binom(n, ½) ≤ j − 1) ≥ 95% (n = 9: the 2nd lowest and 2nd highest; "
+              "15: the 4th; 25: the 8th). With fewer than 6 rounds no interval reaches 95% and "
+              "± is half the range of the rounds' ratios; a single round has none."]
     lines += ["", f"**6. Refused at RCPT or after DATA** (a client with no PTR record, "
               f"reject_score 1, a {v('rcpt_body_bytes', '?')}-byte body; medians of "
               f"{v('rcpt_rounds', '?')} sessions each, alternating; RCPT = the module from the "
