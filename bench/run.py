@@ -85,6 +85,13 @@ TARGETS = [
      "module, K = 8"),
     ("throughput_ratio_vs_acl_k8", ">=", 1.0, "daemon msgs/s with the module / Exim's ACL "
      "conditions doing the same checks, K = 8"),
+    # how sure the two ratios above are: half the 95% confidence interval of their median
+    # over the rounds, relative to it (bench_daemon.spread()); the rounds go on until both
+    # are met or a cap or the time budget stops them
+    ("throughput_vs_floor_spread_k8", "<=", 0.05, "± of throughput_vs_floor_k8: half the "
+     "width of the 95% confidence interval of its median over the rounds, relative to it"),
+    ("throughput_ratio_vs_acl_spread_k8", "<=", 0.05, "± of throughput_ratio_vs_acl_k8: half "
+     "the width of the 95% confidence interval of its median over the rounds, relative to it"),
 ]
 
 REQUIRED = {
@@ -92,16 +99,20 @@ REQUIRED = {
              "module_instr_share", "allowlist_lookup_ns_1m", "config_load_ms_10k",
              "config_load_ms_100k", "throughput_ratio_k8", "throughput_ratio_empty_k8",
              "throughput_vs_floor_k8", "throughput_vs_floor_spread_k8",
+             "throughput_vs_floor_ci_lo_k8", "throughput_vs_floor_ci_hi_k8",
              "throughput_ratio_vs_acl_k8", "throughput_ratio_vs_acl_spread_k8",
-             "conn_instr_relaycheck", "conn_faults_relaycheck", "spf_in_module",
-             "bench_rcpt_vs_data_ratio"],
+             "throughput_ratio_vs_acl_ci_lo_k8", "throughput_ratio_vs_acl_ci_hi_k8",
+             "daemon_rounds_k8", "conn_instr_relaycheck", "conn_faults_relaycheck",
+             "spf_in_module", "bench_rcpt_vs_data_ratio"],
     "smoke": ["critical_path_ratio_d100", "critical_path_ratio_d20", "vs_exim_acl_ratio_d100",
               "module_instr_share", "instr_module_work", "allowlist_lookup_ns_10k",
               "config_load_ms_10k", "throughput_ratio_k2", "throughput_ratio_empty_k2",
               "throughput_vs_floor_k2", "throughput_vs_floor_spread_k2",
+              "throughput_vs_floor_ci_lo_k2", "throughput_vs_floor_ci_hi_k2",
               "throughput_ratio_vs_acl_k2", "throughput_ratio_vs_acl_spread_k2",
-              "conn_instr_relaycheck", "conn_faults_relaycheck", "spf_in_module",
-              "bench_rcpt_vs_data_ratio"],
+              "throughput_ratio_vs_acl_ci_lo_k2", "throughput_ratio_vs_acl_ci_hi_k2",
+              "daemon_rounds_k2", "conn_instr_relaycheck", "conn_faults_relaycheck",
+              "spf_in_module", "bench_rcpt_vs_data_ratio"],
 }
 
 
