@@ -366,8 +366,9 @@ soak-ci: soak-module
 # without the module, with an empty module, with Exim's ACL conditions making the same checks
 # and with the module preloaded, in interleaved rounds, 6 instructions and page faults of one
 # connection process (bench/load_driver.c). See BENCHMARKS.md.
-#   make bench        full sizes (about 20 minutes): build/bench/summary.txt (key=value) and a
-#                     dated section of BENCHMARKS.md
+#   make bench        full sizes (20 to 35 minutes: the daemon benchmark adds rounds at K = 8,
+#                     9 to 25, until its spreads are within 5%): build/bench/summary.txt
+#                     (key=value) and a dated section of BENCHMARKS.md
 #   make bench-smoke  tiny sizes (under a minute), checks that every number is produced:
 #                     build/bench-smoke/summary.txt (part of make test)
 # Always the plain build: numbers under ASan mean nothing.

@@ -13,7 +13,15 @@ new Exim process that loads the module and its configuration), scenario "full" f
 Every run gets a fresh daemon and spool (tmpfs when /dev/shm is usable), a warm-up of 2 K
 messages, then `messages` timed messages; each round runs the five daemons, in an order that
 rotates from round to round (interleaved: each round's ratios compare runs made within
-seconds of each other), and each K gets `pairs` rounds.
+seconds of each other).  Each K gets `rounds`: a fixed count, or (min, max): at least min,
+then one more at a time until the spreads of both ratios of issue 16's targets (with / empty,
+with / ACL) are within 5%, or max rounds ran, or another round would overrun the K's time
+budget (stop_reason; the full run: K = 8 from 9 to 25 rounds of 1000 messages, K = 1 and 32
+one round each).  Shorter runs, more rounds: the noise of a shared machine (another build)
+comes and goes over minutes, so a longer run should hardly narrow the scatter of the rounds'
+ratios, while every round added narrows the interval of their median.  Stopping at the
+first round whose spreads are within 5% picks a moment the interval is narrow, so the
+reported interval covers a little less than 95%.
 
   throughput_T_kK          msgs/s, median over the rounds; T = with, without, empty, acl,
                            preload
@@ -22,8 +30,15 @@ seconds of each other), and each K gets `pairs` rounds.
   throughput_vs_floor_kK   median over the rounds of with / empty (issue 16: >= 0.90)
   throughput_ratio_vs_acl_kK  median over the rounds of with / acl (issue 16: >= 1.0)
   throughput_preload_vs_floor_kK  median over the rounds of preload / empty
-  R_spread_kK, R_min_kK, R_max_kK  for each ratio R above: the largest distance of a round's
-                           ratio from the median, relative to the median, and the extremes
+  R_ci_lo_kK, R_ci_hi_kK   for each ratio R above: the distribution-free 95% confidence
+                           interval of its median, from the order statistics of the rounds'
+                           ratios (spread(); the whole range with fewer than 6 rounds)
+  R_spread_kK              half the width of that interval relative to the median: R is
+                           known to +-R_spread (issue 16: <= 0.05 at K = 8)
+  R_min_kK, R_max_kK       the extremes of the rounds' ratios
+  daemon_rounds_kK         rounds run (daemon_pairs_kK: the same, its old name)
+  daemon_stop_kK           why the rounds stopped: spread (both target spreads within 5%),
+                           cap (max rounds), budget (time), fixed (a fixed count)
   latency_T_ms_kK          median connect-to-250 time of one message
   cpu_T_ms_kK              CPU time (user + system) of Exim's receiving processes per message
                            (the daemon's reaped children, /proc/PID/stat cutime + cstime)
@@ -39,6 +54,7 @@ and the module's ask the same server.
 
 import asyncio
 import glob
+import math
 import os
 import shutil
 import socket
@@ -337,15 +353,90 @@ RATIOS = {"throughput_ratio": ("with", "without"), "throughput_ratio_empty": ("e
           "throughput_preload_vs_floor": ("preload", "empty")}
 
 
+CI_COVERAGE = 0.95
+
+
+def ci_rank(n, coverage=CI_COVERAGE):
+    """The largest j >= 1 such that [x(j), x(n+1-j)], order statistics of n samples, covers
+    the median of their distribution with probability >= coverage, whatever the distribution
+    (continuous, samples independent): the interval misses it only if at most j - 1 samples
+    fall on one side of it, so its coverage is 1 - 2 P(Binom(n, 1/2) <= j - 1).  0 when no j
+    reaches coverage (n < 6 for 95%).  n = 9 -> 2, 15 -> 4, 25 -> 8."""
+    def cover(j):
+        return 1 - 2 * sum(math.comb(n, i) for i in range(j)) / 2 ** n
+    j = 0
+    while j + 1 <= (n + 1) // 2 and cover(j + 1) >= coverage:
+        j += 1
+    return j
+
+
 def spread(xs):
-    """(median, largest |x - median| / median, min, max) of per-round ratios."""
-    m = median(xs)
-    return m, max(abs(x - m) for x in xs) / m, min(xs), max(xs)
+    """(median, spread, min, max, interval low, interval high) of per-round ratios.
+
+    The interval is the distribution-free 95% confidence interval of the median from order
+    statistics (ci_rank), and the spread is half its width relative to the median: how sure
+    the run is of the reported median.  It shrinks as rounds are added (the largest distance
+    of a round from the median, reported before, can only grow).  With fewer than 6 rounds no
+    interval reaches 95%: then the interval is the whole range [min, max] and the spread half
+    of it relative to the median (a smoke run's 1 or 2 rounds; 0 for a single round), which
+    says nothing about coverage."""
+    s = sorted(xs)
+    n = len(s)
+    m = median(s)
+    j = ci_rank(n)
+    lo, hi = (s[j - 1], s[n - j]) if j else (s[0], s[-1])
+    return m, (hi - lo) / 2 / m, s[0], s[-1], lo, hi
 
 
-def run(out_dir, module_path, ks=(1, 8, 32), messages=2000, pairs=None):
+def _ci_text(st):
+    """'0.812 (0.790..0.831, +-2.6%)' from a spread() tuple."""
+    m, sp, _, _, lo, hi = st
+    return f"{m:.3f} ({lo:.3f}..{hi:.3f}, +-{100 * sp:.1f}%)"
+
+
+# the ratios of issue 16's targets: K's rounds stop once both are known to within SPREAD_TARGET
+TARGET_RATIOS = ("throughput_vs_floor", "throughput_ratio_vs_acl")
+SPREAD_TARGET = 0.05
+
+
+def round_limits(spec):
+    """(min, max) rounds from a count (fixed: min = max) or a (min, max) pair."""
+    lo, hi = (spec, spec) if isinstance(spec, int) else spec
+    if not 1 <= lo <= hi:
+        raise BenchError(f"daemon rounds: want 1 <= min <= max, got {spec!r}")
+    return lo, hi
+
+
+def stop_reason(n, lo, hi, spreads, elapsed, budget, target=SPREAD_TARGET):
+    """After n rounds of a K: None to run another, else (word, sentence) saying why not.
+
+    lo, hi: the least and most rounds; spreads: the current spreads of TARGET_RATIOS;
+    elapsed: seconds its rounds took so far; budget: seconds they may take in all (None: no
+    limit).  Rounds stop once the spreads are within target, which needs at least lo rounds
+    and enough for a 95% interval (ci_rank(n) > 0; below that the spread is the range of very
+    few rounds and says nothing).  The budget stops them when one more round of the mean
+    length so far would end past it: the benchmark must leave the rest of `make bench` its
+    time under the watchdog.  The first lo rounds always run, budget or not."""
+    if n < lo:
+        return None
+    if lo == hi:
+        return "fixed", f"the fixed count of {hi} rounds"
+    if ci_rank(n) and max(spreads) <= target:
+        return "spread", f"both target spreads <= {100 * target:.0f}% after {n} rounds"
+    if n >= hi:
+        return "cap", f"the cap of {hi} rounds, spreads still over {100 * target:.0f}%"
+    if budget is not None and elapsed + elapsed / n > budget:
+        return "budget", (f"the budget: another round of ~{elapsed / n:.0f} s would end past "
+                          f"{budget:.0f} s ({elapsed:.0f} s so far)")
+    return None
+
+
+def run(out_dir, module_path, ks=(1, 8, 32), messages=1000, rounds=None, budget=None):
+    """rounds: K -> a count of rounds or (min, max) (default 1); budget: K -> seconds that
+    K's rounds may take in all (stop_reason)."""
     res = Results(out_dir, "daemon")
-    pairs = pairs or {}
+    rounds = rounds or {}
+    budget = budget or {}
     wd = workdir("daemon")
     base = wd
     if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK):
@@ -366,8 +457,10 @@ def run(out_dir, module_path, ks=(1, 8, 32), messages=2000, pairs=None):
             for k in ks:
                 got = {tag: [] for tag in CONFIGS}
                 ratios = {key: [] for key in RATIOS}
+                lo_n, hi_n = round_limits(rounds.get(k, 1))
                 t0 = time.monotonic()
-                for p in range(pairs.get(k, 1)):
+                for p in range(hi_n):
+                    t1 = time.monotonic()
                     order = list(CONFIGS)
                     order = order[p % len(order):] + order[:p % len(order)]
                     one = {}
@@ -382,6 +475,19 @@ def run(out_dir, module_path, ks=(1, 8, 32), messages=2000, pairs=None):
                         got[tag].append(one[tag])
                     for key, (a, b) in RATIOS.items():
                         ratios[key].append(one[a][0] / one[b][0])
+                    n = p + 1
+                    spreads = [spread(ratios[key])[1] for key in TARGET_RATIOS]
+                    elapsed = time.monotonic() - t0
+                    log(f"daemon K={k} round {n}: with / empty "
+                        f"{ratios['throughput_vs_floor'][-1]:.3f}, with / ACL "
+                        f"{ratios['throughput_ratio_vs_acl'][-1]:.3f}; spreads "
+                        + " / ".join(f"{100 * x:.1f}%" for x in spreads)
+                        + ("" if ci_rank(n) else " (range)")
+                        + f" ({time.monotonic() - t1:.0f} s, {elapsed:.0f} s in all)")
+                    stop = stop_reason(n, lo_n, hi_n, spreads, elapsed, budget.get(k))
+                    if stop:
+                        break
+                log(f"daemon K={k}: stopped after {n} rounds: {stop[1]}")
 
                 def med(tag, i):
                     return median([r[i] for r in got[tag]])
@@ -389,26 +495,28 @@ def run(out_dir, module_path, ks=(1, 8, 32), messages=2000, pairs=None):
                 log(f"daemon K={k}: msgs/s with {med('with', 0):.0f}, without "
                     f"{med('without', 0):.0f}, empty {med('empty', 0):.0f}, ACL "
                     f"{med('acl', 0):.0f}, preloaded {med('preload', 0):.0f}; with / empty "
-                    f"{stats['throughput_vs_floor'][0]:.3f} (spread "
-                    f"{100 * stats['throughput_vs_floor'][1]:.1f}%), with / ACL "
-                    f"{stats['throughput_ratio_vs_acl'][0]:.3f} (spread "
-                    f"{100 * stats['throughput_ratio_vs_acl'][1]:.1f}%), with / without "
-                    f"{stats['throughput_ratio'][0]:.3f}; CPU per message "
+                    f"{_ci_text(stats['throughput_vs_floor'])}, with / ACL "
+                    f"{_ci_text(stats['throughput_ratio_vs_acl'])}, with / without "
+                    f"{_ci_text(stats['throughput_ratio'])}; CPU per message "
                     + " / ".join(f"{med(t, 2):.2f}" for t in CONFIGS) + f" ms, NSD "
                     f"{med('with', 3):.2f} ms ({len(got['with'])} rounds, "
                     f"{time.monotonic() - t0:.0f} s)")
-                for key, (m, sp, lo, hi) in stats.items():
+                for key, (m, sp, lo, hi, ci_lo, ci_hi) in stats.items():
                     res.set(f"{key}_k{k}", m)
                     res.set(f"{key}_spread_k{k}", sp, 4)
                     res.set(f"{key}_min_k{k}", lo)
                     res.set(f"{key}_max_k{k}", hi)
+                    res.set(f"{key}_ci_lo_k{k}", ci_lo)
+                    res.set(f"{key}_ci_hi_k{k}", ci_hi)
                 for tag in CONFIGS:
                     res.set(f"throughput_{tag}_k{k}", med(tag, 0), 1)
                     res.set(f"latency_{tag}_ms_k{k}", med(tag, 1), 2)
                     res.set(f"cpu_{tag}_ms_k{k}", med(tag, 2), 3)
                     res.set(f"faults_{tag}_k{k}", med(tag, 4), 0)
                 res.set(f"dns_cpu_ms_k{k}", med("with", 3), 3)
-                res.set(f"daemon_pairs_k{k}", len(got["with"]))
+                res.set(f"daemon_rounds_k{k}", n)
+                res.set(f"daemon_pairs_k{k}", n)          # its old name
+                res.set(f"daemon_stop_k{k}", stop[0])
                 breakdown[k] = (len(got["with"]), med("without", 2), med("empty", 2),
                                 med("with", 2), med("without", 4), med("empty", 4),
                                 med("with", 4), med("preload", 2), med("preload", 4))
