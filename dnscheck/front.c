@@ -11,6 +11,7 @@
 
 #include "allowlist/nsccache.h"
 #include "generic.h"
+#include "lazylib.h"
 #include "resolver.h"
 
 #define OUT_OF_MEMORY "relaycheck: out of memory\n"
@@ -131,9 +132,13 @@ int
 rc_front_preload(void)
 {
     char    err[256];
+    int     n;
 
-    return (rc_resolver_load(RC_UDNS_SONAME, err, sizeof(err))
-	    + rc_config_preload(err, sizeof(err)) + rc_generic_preload());
+    rc_lazylib_bind_now(true);
+    n = rc_resolver_load(RC_UDNS_SONAME, err, sizeof(err)) + rc_config_preload(err, sizeof(err))
+	+ rc_generic_preload();
+    rc_lazylib_bind_now(false);
+    return (n);
 }
 
 void

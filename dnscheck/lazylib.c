@@ -11,6 +11,14 @@
 #define RC_LIBDIR ""
 #endif
 
+static int bind_mode = RTLD_LAZY;
+
+void
+rc_lazylib_bind_now(bool now)
+{
+    bind_mode = now ? RTLD_NOW : RTLD_LAZY;
+}
+
 /* by_path - RC_LIBDIR/soname into buf; false when there is no such directory */
 
 static bool
@@ -32,9 +40,9 @@ rc_lazylib_open(const char *soname, char *err, size_t errlen)
     const char *e;
 
     if (by_path(soname, path, sizeof(path))
-	&& (h = dlopen(path, RTLD_LAZY | RTLD_LOCAL)) != NULL)
+	&& (h = dlopen(path, bind_mode | RTLD_LOCAL)) != NULL)
 	return (h);
-    if ((h = dlopen(soname, RTLD_LAZY | RTLD_LOCAL)) != NULL)
+    if ((h = dlopen(soname, bind_mode | RTLD_LOCAL)) != NULL)
 	return (h);
     e = dlerror();
     snprintf(err, errlen, "cannot load %s: %s", soname, e ? e : "dlopen failed");

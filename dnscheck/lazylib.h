@@ -35,6 +35,14 @@ extern void *rc_lazylib_open(const char *soname, char *err, size_t errlen);
 extern bool rc_lazylib_sym(void *h, const char *soname, const char *name, void *fn,
 			   size_t fnsize, char *err, size_t errlen);
 
+/*
+ * rc_lazylib_bind_now - with true, libraries opened from now on are bound
+ * at once (RTLD_NOW) rather than function by function on first call: for a
+ * process that opens them to be forked (the preloaded daemon), so that its
+ * children inherit the bindings instead of each repeating them.
+ */
+extern void rc_lazylib_bind_now(bool now);
+
 /* rc_lazylib_loaded - is soname mapped into this process already? */
 extern bool rc_lazylib_loaded(const char *soname);
 
