@@ -141,34 +141,59 @@ rc_front_preload(void)
     return (n);
 }
 
+/* slot - where the next text of o goes, after the `used' bytes of those before */
+
+static char *
+slot(RC_FRONT_OUT *o, size_t used)
+{
+    o->text[used] = 0;
+    return (o->text + used);
+}
+
+/* packed - s, written at the end of o->text; counts it in *used */
+
+static const char *
+packed(const char *s, size_t *used)
+{
+    *used += strlen(s) + 1;
+    return (s);
+}
+
 void
 rc_front_render(const RC_CONFIG *cfg, const RC_VERDICT *v, const char *ip, RC_FRONT_OUT *o)
 {
+    size_t  used = 0;
+    char   *s;
+
+    /* The text holds every text at its largest: each slot has its maximum. */
     o->code = 0;
-    o->received_spf[0] = o->score[0] = o->report[0] = o->log[0] = 0;
-    o->reply[0] = o->lsdata[0] = 0;
+    o->received_spf = o->score = o->report = o->log = o->reply = o->lsdata = "";
     if (v->skipped) {
-	rc_report_lsdata(v, o->lsdata, sizeof(o->lsdata));
+	rc_report_lsdata(v, s = slot(o, used), RC_OUT_LSDATA_MAX);
+	o->lsdata = packed(s, &used);
 	return;
     }
-    rc_report_log(v, ip, o->log, sizeof(o->log));
+    rc_report_log(v, ip, s = slot(o, used), RC_OUT_LOG_MAX);
+    o->log = packed(s, &used);
     /* RFC 7208 9.1: goes above Exim's own Received: header. */
-    if (v->received_spf[0])
-	snprintf(o->received_spf, sizeof(o->received_spf), "Received-SPF: %s\n",
-		 v->received_spf);
-    rc_report_header_score(cfg, v, o->score, sizeof(o->score));
-    rc_report_header_report(cfg, v, o->report, sizeof(o->report));
+    if (v->received_spf[0]) {
+	snprintf(s = slot(o, used), RC_OUT_SPF_MAX, "Received-SPF: %s\n", v->received_spf);
+	o->received_spf = packed(s, &used);
+    }
+    rc_report_header_score(cfg, v, s = slot(o, used), RC_OUT_SCORE_MAX);
+    o->score = packed(s, &used);
+    rc_report_header_report(cfg, v, s = slot(o, used), RC_OUT_REPORT_MAX);
+    o->report = packed(s, &used);
     switch (v->action) {
     case RC_REJECT:
-	o->code = 550;
-	rc_report_reply(cfg, v, ip, o->reply, sizeof(o->reply));
-	break;
     case RC_TEMPREJECT:
-	o->code = 451;
-	rc_report_reply(cfg, v, ip, o->reply, sizeof(o->reply));
+	o->code = v->action == RC_REJECT ? 550 : 451;
+	rc_report_reply(cfg, v, ip, s = slot(o, used), RC_OUT_REPLY_MAX);
+	o->reply = packed(s, &used);
 	break;
     case RC_ACCEPT:
-	rc_report_lsdata(v, o->lsdata, sizeof(o->lsdata));
+	rc_report_lsdata(v, s = slot(o, used), RC_OUT_LSDATA_MAX);
+	o->lsdata = packed(s, &used);
 	break;
     }
 }

@@ -81,20 +81,37 @@ extern void rc_front_config_free(RC_FRONT_CFG *);
  */
 extern int rc_front_preload(void);
 
-/* The texts of one verdict, each as the front ends pass it on. */
+/* The largest each text of a verdict may be, with its NUL. */
+#define RC_OUT_SPF_MAX		(RC_RECEIVED_SPF_MAX + 32)
+#define RC_OUT_SCORE_MAX	16384
+#define RC_OUT_REPORT_MAX	16384
+#define RC_OUT_LOG_MAX		2048
+#define RC_OUT_REPLY_MAX	8192
+#define RC_OUT_LSDATA_MAX	8192
+
+/*
+ * The texts of one verdict, each as the front ends pass it on. Each points
+ * into `text', where rc_front_render() packs them one after the other: a
+ * message writes the page or two its texts fill, not a page for each text
+ * at its largest (each page a connection process writes for the first time
+ * is a page fault; BENCHMARKS.md, "Per-connection cost").
+ */
 typedef struct rc_front_out {
     int         code;			/* 550, 451, or 0 to accept */
-    char        received_spf[RC_RECEIVED_SPF_MAX + 32];	/* header or "" */
-    char        score[16384];		/* the Score header */
-    char        report[16384];		/* the Report header */
-    char        log[2048];		/* the main-log line */
-    char        reply[8192];		/* the 550/451 text, "" on accept */
-    char        lsdata[8192];		/* $local_scan_data on accept, else "" */
+    const char *received_spf;		/* the Received-SPF header, or "" */
+    const char *score;			/* the Score header */
+    const char *report;			/* the Report header */
+    const char *log;			/* the main-log line */
+    const char *reply;			/* the 550/451 text, "" on accept */
+    const char *lsdata;			/* $local_scan_data on accept, else "" */
+    char        text[RC_OUT_SPF_MAX + RC_OUT_SCORE_MAX + RC_OUT_REPORT_MAX + RC_OUT_LOG_MAX
+			 + RC_OUT_REPLY_MAX + RC_OUT_LSDATA_MAX];
 } RC_FRONT_OUT;
 
 /*
  * rc_front_render - every text of a verdict. A skipped message gets only
- * $local_scan_data: no headers, no log line.
+ * $local_scan_data: no headers, no log line. The texts stay valid until
+ * the next call with the same o.
  */
 extern void rc_front_render(const RC_CONFIG *, const RC_VERDICT *, const char *ip,
 			    RC_FRONT_OUT *);

@@ -373,7 +373,7 @@ evaluate(const RC_CONFIG *cfg, bool acl, bool *reused)
 static void
 write_log(const RC_VERDICT *v, const RC_LOGEXTRA *x)
 {
-    char    line[sizeof(rc_txn.out.log) + 64];
+    char    line[RC_OUT_LOG_MAX + 64];
 
     if (rc_txn.logged || v->skipped)
 	return;
@@ -480,9 +480,9 @@ spam_combine(const RC_CONFIG *cfg, const RC_VERDICT *v, SPAM *sp)
 static int
 check_message(uschar **return_text)
 {
-    static char lsdata[sizeof(rc_txn.out.lsdata)];
-    static char report[sizeof(rc_txn.out.report)];
-    static char reply[sizeof(rc_txn.out.reply)];
+    static char lsdata[RC_OUT_LSDATA_MAX];
+    static char report[RC_OUT_REPORT_MAX];
+    static char reply[RC_OUT_REPLY_MAX];
     const RC_CONFIG *cfg;
     const RC_VERDICT *v;
     const RC_FRONT_OUT *out = &rc_txn.out;

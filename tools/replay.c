@@ -366,7 +366,7 @@ rc_cli_replay(const RC_CLI_ARGS *a)
     t.base = "configured";
     for (size_t i = 0; i < r.nmsgs; i++) {
 	const char *res = r.relays[r.msgs[i].relay].result;
-	char    line[sizeof(((RC_FRONT_OUT *) 0)->log) + 32];
+	char    line[RC_OUT_LOG_MAX + 32];
 
 	if (res == NULL) {
 	    r.lost++;

@@ -20,6 +20,7 @@
 static RC_CONFIG *cfg;
 static RC_VERDICT v;
 static RC_FRONT_OUT out;
+static char logline[RC_OUT_LOG_MAX];	/* a log line read back */
 
 static void
 setup(void)
@@ -59,9 +60,9 @@ round_trip(const char *ip)
     size_t  n = 0;
 
     rc_verdict_decide(cfg, &v);
-    rc_report_log(&v, ip, out.log, sizeof(out.log));
-    cr_assert(rc_report_parse_log(out.log, &l), "not read back: %s", out.log);
-    cr_assert(eq(int, l.cut, 0), "%s", out.log);
+    rc_report_log(&v, ip, logline, sizeof(logline));
+    cr_assert(rc_report_parse_log(logline, &l), "not read back: %s", logline);
+    cr_assert(eq(int, l.cut, 0), "%s", logline);
     rc_escape(eip, sizeof(eip), ip, strlen(ip));
     cr_assert(eq(str, l.ip, eip));
     cr_assert(eq(int, l.score, v.score));
@@ -72,7 +73,7 @@ round_trip(const char *ip)
 
 	if (f->status != RC_HIT && f->status != RC_TEMP && f->check != RC_CHK_ALLOWLIST)
 	    continue;
-	cr_assert(n < l.nitems, "%s", out.log);
+	cr_assert(n < l.nitems, "%s", logline);
 	cr_assert(eq(str, (char *) it->id, (char *) rc_checkinfo[f->check].id));
 	cr_assert(eq(str, (char *) it->label, (char *) f->label));
 	cr_assert(eq(int, it->temp, f->status == RC_TEMP));
@@ -80,7 +81,7 @@ round_trip(const char *ip)
 	cr_assert(eq(int, it->score, f->status == RC_HIT ? f->score : 0));
 	n++;
     }
-    cr_assert(eq(sz, l.nitems, n), "%s", out.log);
+    cr_assert(eq(sz, l.nitems, n), "%s", logline);
     cr_assert(eq(int, l.omitted_score, v.omitted_score));
     cr_assert(eq(int, l.omitted_temp, v.omitted_temp));
     cr_assert(eq(int, l.allowlisted, v.allowlisted));
@@ -94,10 +95,10 @@ round_trip(const char *ip)
 
     /* with a newline, as getline() gives it */
     {
-	char    nl[sizeof(out.log) + 2];
+	char    nl[sizeof(logline) + 2];
 	RC_LOGLINE l2;
 
-	snprintf(nl, sizeof(nl), "%s\n", out.log);
+	snprintf(nl, sizeof(nl), "%s\n", logline);
 	cr_assert(rc_report_parse_log(nl, &l2));
 	cr_assert(eq(int, memcmp(&l, &l2, sizeof(l)), 0));
     }
@@ -237,8 +238,8 @@ whatif(const RC_THRESHOLDS *t, int score)
     RC_LOGLINE l;
 
     rc_verdict_decide(cfg, &v);
-    rc_report_log(&v, "192.0.2.1", out.log, sizeof(out.log));
-    cr_assert(rc_report_parse_log(out.log, &l));
+    rc_report_log(&v, "192.0.2.1", logline, sizeof(logline));
+    cr_assert(rc_report_parse_log(logline, &l));
     return (rc_front_whatif(t, &l, score));
 }
 
@@ -306,6 +307,37 @@ Test(front, render_is_the_report_texts)
     cr_assert(eq(str, out.lsdata, "skipped=local_submission"));
     cr_assert(eq(str, out.log, ""));
     cr_assert(eq(str, out.score, ""));
+}
+
+/* within - s lies wholly inside o->text */
+static bool
+within(const RC_FRONT_OUT *o, const char *s)
+{
+    return (s >= o->text && s + strlen(s) < o->text + sizeof(o->text));
+}
+
+Test(front, render_packs_the_texts)
+{
+    const char *t[6];
+    const char *end = out.text;
+
+    add(RC_CHK_PTR_MISSING, RC_HIT, 8, "192.0.2.66", NULL);
+    snprintf(v.received_spf, sizeof(v.received_spf), "none (x)");
+    rc_verdict_decide(cfg, &v);
+    rc_front_render(cfg, &v, "192.0.2.66", &out);
+    t[0] = out.log, t[1] = out.received_spf, t[2] = out.score, t[3] = out.report;
+    t[4] = out.lsdata, t[5] = out.reply;
+    cr_assert(eq(str, (char *) out.reply, ""));
+    /* one after the other, in this order, each with its NUL: a page or two in all */
+    for (int i = 0; i < 5; i++) {
+	cr_assert(within(&out, t[i]), "text %d outside the arena", i);
+	cr_assert(eq(ptr, (void *) t[i], (void *) end), "text %d not packed", i);
+	end = t[i] + strlen(t[i]) + 1;
+    }
+    cr_expect(lt(sz, (size_t) (end - out.text), (size_t) 4096));
+    /* a second render starts over */
+    rc_front_render(cfg, &v, "192.0.2.66", &out);
+    cr_assert(eq(ptr, (void *) out.log, (void *) out.text));
 }
 
 static int notes;
