@@ -35,7 +35,7 @@ DEFAULT_SUITE = os.path.join(HERE, "rfc7208", "rfc7208-tests.yml")   # with its 
 SOURCES = ["tests/spf/spf_suite.c", "dnscheck/spfcve.c", "dnscheck/spfguard.c",
            "dnscheck/spfreceived.c", "dnscheck/spfdns.c", "dnscheck/spffetch.c", "dnscheck/spfeval.c",
            "dnscheck/spfrec.c", "dnscheck/resolver.c", "dnscheck/escape.c", "dnscheck/checks.c",
-           "dnscheck/dnsname.c", "dnscheck/strbuf.c"]
+           "dnscheck/dnsname.c", "dnscheck/strbuf.c", "dnscheck/lazylib.c"]
 WARN = ("-Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes -Wmissing-prototypes "
         "-Wpointer-arith -Wwrite-strings -Wvla -Wundef -Wnull-dereference -Wdouble-promotion "
         "-Wcast-align").split()
