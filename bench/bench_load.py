@@ -16,7 +16,8 @@ of the daemon benchmark, and any --load-variants):
         `conns` connections)
   pre_load_instr_M, pre_load_faults_M, pre_first_instr_M, pre_first_faults_M
         the same when the parent has loaded the module before forking (-p: the preload
-        recipe of README, "Performance")
+        recipe of README, "Performance", its constructor's opening of libudns, libinih and
+        libpsl included)
   conn_instr_M, conn_faults_M   load + first message: what a one-message connection pays
 
 Names M: relaycheck, empty, and the variant names.

@@ -21,7 +21,11 @@
  *
  *	-p loads MODULE in the parent first (dlopen, RTLD_NOW), before the
  *	forks: the children inherit it, as connection processes would from a
- *	daemon that has the module preloaded (README, "Performance").
+ *	daemon that has the module preloaded (README, "Performance"). The
+ *	parent names MODULE in LD_PRELOAD first (setenv), so that the
+ *	module's constructor does what it does in such a daemon: open the
+ *	libraries it otherwise opens on first use. (A real LD_PRELOAD would
+ *	reach valgrind's launcher too.)
  *
  *	Per connection the child reports, as key=value lines on stdout, the
  *	minor page faults (getrusage) of the load, of the first message and
@@ -207,7 +211,7 @@ main(int argc, char **argv)
 	recipients_count = 1;
     }
     drv_spool = argv[optind + 4];
-    if (preload && load(argv[optind]) == NULL)
+    if (preload && (setenv("LD_PRELOAD", argv[optind], 1) != 0 || load(argv[optind]) == NULL))
 	return (1);
     for (int i = 0; i < conns; i++) {
 	pid_t   pid;
