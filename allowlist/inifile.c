@@ -479,9 +479,10 @@ handler_line(PARSER *p, const char *s, size_t len)
 
 /*
  * libinih is opened on the first parse of the process, not named to the
- * dynamic linker (dnscheck/lazylib.h). A connection process of Exim loads
- * the module, parses once and is gone: naming it would cost the same, and
- * it keeps every library the module brings on one path.
+ * dynamic linker (dnscheck/lazylib.h): opened by path it costs a connection
+ * process no search of the loader's cache, and it binds only the one
+ * function it is asked for. A library that will not load is a configuration
+ * error like any other: "FILE: cannot load libinih.so.1: why".
  */
 #define RC_INIH_SONAME	"libinih.so.1"
 

@@ -19,7 +19,10 @@
  *    whose customer names would otherwise swallow the whole PTR name.
  *    Labels are cut into tokens at non-alphanumerics and at letter/digit
  *    changes ("mail2" -> "mail", "2"); words are whole tokens, never
- *    substrings of the domain.
+ *    substrings of the domain. The list is looked up only for a name that
+ *    would be generic on all its labels (the screen above
+ *    rc_generic_classify()); for any other, the host labels cannot be
+ *    generic either, and libpsl is not even loaded.
  *
  * 2. Veto. A mail-server word in the host labels means a real mail server
  *    and wins over every signal: mx, mta, mout, relay, out, outbound,
