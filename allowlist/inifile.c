@@ -480,9 +480,9 @@ handler_line(PARSER *p, const char *s, size_t len)
 /*
  * libinih is opened on the first parse of the process, not named to the
  * dynamic linker (dnscheck/lazylib.h): opened by path it costs a connection
- * process no search of the loader's cache, and it binds only the one
- * function it is asked for. A library that will not load is a configuration
- * error like any other: "FILE: cannot load libinih.so.1: why".
+ * process no search of the loader's cache. A library that will not load is
+ * a configuration error like any other: "FILE:0: cannot load libinih.so.1:
+ * why".
  */
 #define RC_INIH_SONAME	"libinih.so.1"
 
@@ -525,7 +525,7 @@ parse_text(const char *name, const char *text, size_t len, char **errors)
 
     *errors = NULL;
     if (!inih_load(why, sizeof(why))) {
-	if (asprintf(errors, "%s: %s\n", name, why) < 0)
+	if (asprintf(errors, "%s:0: %s\n", name, why) < 0)
 	    *errors = NULL;
 	return (NULL);
     }

@@ -77,7 +77,8 @@ extern void rc_front_config_free(RC_FRONT_CFG *);
  * rc_front_preload - open now the libraries the engine opens on first use
  * (libudns, libinih, libpsl; dnscheck/lazylib.h), so that processes forked
  * from this one inherit them. One that does not load is left to its first
- * use, which reports it. Returns how many loaded.
+ * use, which reports it (libudns, libinih; a missing libpsl only makes the
+ * last two labels the registrable domain). Returns how many loaded.
  */
 extern int rc_front_preload(void);
 

@@ -42,8 +42,10 @@ rc_lazylib_open(const char *soname, char *err, size_t errlen)
     if (by_path(soname, path, sizeof(path))
 	&& (h = dlopen(path, bind_mode | RTLD_LOCAL)) != NULL)
 	return (h);
-    if ((h = dlopen(soname, bind_mode | RTLD_LOCAL)) != NULL)
+    if ((h = dlopen(soname, bind_mode | RTLD_LOCAL)) != NULL) {
+	(void) dlerror();		/* the failed try by path, if any */
 	return (h);
+    }
     e = dlerror();
     snprintf(err, errlen, "cannot load %s: %s", soname, e ? e : "dlopen failed");
     return (NULL);

@@ -43,6 +43,29 @@
 
 #include <local_scan.h>
 
+#ifndef LOCAL_SCAN_HAS_OPTIONS
+/*
+ * Exim's names, weak. In exim4 they bind to Exim's own, as before. In any
+ * other program the file gets loaded into they are NULL, where they would
+ * otherwise stop that program with "symbol lookup error" at start: README's
+ * recipe puts the module in LD_PRELOAD for the exim4 unit, and so for the
+ * init script's /bin/sh and start-stop-daemon too, and with
+ * keep_environment for the programs Exim's transports run. None of them
+ * calls local_scan(), and preloaded() does nothing there.
+ */
+#pragma weak expand_string
+#pragma weak header_add
+#pragma weak header_add_at_position
+#pragma weak header_list
+#pragma weak interface_address
+#pragma weak log_write
+#pragma weak recipients_count
+#pragma weak recipients_list
+#pragma weak sender_address
+#pragma weak sender_host_address
+#pragma weak sender_host_authenticated
+#endif
+
 #include "allowlist/config.h"
 #include "dnscheck/decimal.h"
 #include "dnscheck/engine.h"
@@ -79,7 +102,8 @@ static char rc_yield[16384];
  * inherit it instead of loading it each. Then the libraries the engine
  * opens on first use are opened here too, in the daemon, for the same
  * reason. Loaded any other way (local_scan_path, ${dlfunc}), it does
- * nothing: the LD_PRELOAD list does not name this file.
+ * nothing: the LD_PRELOAD list does not name this file; nor in a program
+ * that is not exim4 (the shell of the init script, a transport's command).
  */
 __attribute__((constructor))
 static void
@@ -89,7 +113,8 @@ preloaded(void)
     Dl_info info;
     size_t  n;
 
-    if (list == NULL || dladdr((void *) preloaded, &info) == 0 || info.dli_fname == NULL)
+    if (list == NULL || expand_string == NULL	/* not in exim4 */
+	|| dladdr((void *) preloaded, &info) == 0 || info.dli_fname == NULL)
 	return;
     n = strlen(info.dli_fname);
     for (s = list; *s; s += strcspn(s, " :")) {

@@ -79,8 +79,8 @@ shlibs=${shlibs#shlibs:Depends=}
 [ -n "$shlibs" ] || die "dpkg-shlibdeps found no dependencies"
 # libudns, libinih and libpsl are opened by the module on first use (dlopen,
 # dnscheck/lazylib.c), so no DT_NEEDED names them and dpkg-shlibdeps cannot see them:
-# each dependency comes from the library's own shlibs file, as dpkg-shlibdeps would
-# have written it.
+# each dependency comes from the library's own shlibs file (its soname's current minimum;
+# dpkg-shlibdeps, from the symbols files, may have settled for an older one).
 for lib in "libudns0 libudns 0" "libinih1 libinih 1" "libpsl5 libpsl 5"; do
     set -- $lib
     lib_shlibs=$(dpkg-query --control-path "$1:$ARCH" shlibs 2>/dev/null ||

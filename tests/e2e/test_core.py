@@ -4,8 +4,10 @@ the No Server Check list, skips, output and configuration errors (issue 2)."""
 import os
 import re
 import socket
+import subprocess
 import time
 
+import harness
 from harness import NO_SENDER_CHECKS, ptr_name
 
 ZONES = {
@@ -136,6 +138,23 @@ def test_preloaded_module_opens_its_libraries_at_start(ctx):
     for name in (module, "/libudns.so.", "/libinih.so.", "/libpsl.so."):
         assert name in pre.maps, f"{name} not mapped at the greeting with LD_PRELOAD"
         assert name not in plain.maps, f"{name} mapped at the greeting without LD_PRELOAD"
+
+
+def test_preloaded_module_harmless_in_other_programs(ctx):
+    """README's recipe sets LD_PRELOAD for the exim4 unit, so the init script's shell and
+    start-stop-daemon load the module too. It names Exim's symbols weakly: outside exim4 it
+    loads without "symbol lookup error", and its constructor opens nothing there."""
+    ctx.require_module()
+    env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C"}
+    env.update(harness._tool_env())
+    env["LD_PRELOAD"] = ":".join(p for p in (env.get("LD_PRELOAD"), ctx.module_path) if p)
+    r = subprocess.run(["/bin/sh", "-c", "cat /proc/$$/maps"], env=env, capture_output=True,
+                       text=True, timeout=30)
+    assert r.returncode == 0, r.stderr
+    assert "symbol lookup error" not in r.stderr, r.stderr
+    assert os.path.basename(ctx.module_path) in r.stdout, "the module was not preloaded"
+    for name in ("/libudns.so.", "/libinih.so.", "/libpsl.so."):
+        assert name not in r.stdout, f"{name} opened in a program that is not exim4"
 
 
 def test_no_ptr_scores_8_header_and_log(ctx):

@@ -4,6 +4,7 @@
  */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
+#include <dlfcn.h>
 #include <string.h>
 
 #include "dnscheck/lazylib.h"
@@ -41,10 +42,21 @@ Test(lazylib, opened_once_and_seen_loaded)
     a = rc_lazylib_open("libinih.so.1", err, sizeof(err));
     cr_assert(a != NULL, "%s", err);
     cr_expect(rc_lazylib_loaded("libinih.so.1"));
-    /* by soname, the same object the path opened */
+    /* opened again: the same object */
     b = rc_lazylib_open("libinih.so.1", err, sizeof(err));
     cr_expect(a == b);
     cr_expect(rc_lazylib_sym(a, "libinih.so.1", "ini_parse_stream", &version, sizeof(version),
 			     err, sizeof(err)), "%s", err);
     cr_expect(version != NULL);
+}
+
+Test(lazylib, soname_when_not_in_the_multiarch_directory)
+{
+    char    err[256] = "";
+
+    /* Debian's libspf2-2 installs into /usr/lib, not /usr/lib/<multiarch>: the try by path
+     * fails and the soname is found; the failed try leaves no pending dlerror() behind. */
+    cr_assert(rc_lazylib_open("libspf2.so.2", err, sizeof(err)) != NULL, "%s", err);
+    cr_expect(dlerror() == NULL);
+    cr_expect(rc_lazylib_loaded("libspf2.so.2"));
 }
