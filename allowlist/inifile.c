@@ -16,7 +16,6 @@
 #include "options.h"
 
 #include <ctype.h>
-#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ini.h>
@@ -493,18 +492,9 @@ static __typeof__(ini_parse_stream) *inih_parse_stream;
 static bool
 inih_load(char *err, size_t errlen)
 {
-    void   *h;
+    static const RC_LAZYSYM syms[] = {RC_LAZYSYM_OF(inih_parse_stream, ini_parse_stream)};
 
-    if (inih_parse_stream != NULL)
-	return (true);
-    if ((h = rc_lazylib_open(RC_INIH_SONAME, err, errlen)) == NULL)
-	return (false);
-    if (!rc_lazylib_sym(h, RC_INIH_SONAME, "ini_parse_stream", &inih_parse_stream,
-			sizeof(inih_parse_stream), err, errlen)) {
-	dlclose(h);
-	return (false);
-    }
-    return (true);
+    return (inih_parse_stream != NULL || rc_lazylib_load(RC_INIH_SONAME, syms, 1, err, errlen));
 }
 
 bool

@@ -87,7 +87,6 @@
 #include "generic.h"
 
 #include <ctype.h>
-#include <dlfcn.h>
 #include <libpsl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -210,22 +209,15 @@ pool_strength(const char *tok)
 static bool
 psl_load(void)
 {
+#define PSL_SYM(m, name) RC_LAZYSYM_OF(psl.m, name),
+    static const RC_LAZYSYM syms[] = {PSL_FUNCS(PSL_SYM)};
+#undef PSL_SYM
     char    err[256];
-    void   *h;
 
-    if (psl_loaded)
-	return (true);
-    if ((h = rc_lazylib_open(RC_PSL_SONAME, err, sizeof(err))) == NULL)
-	return (false);
-#define PSL_FIND(m, name) \
-    if (!rc_lazylib_sym(h, RC_PSL_SONAME, #name, &psl.m, sizeof(psl.m), err, sizeof(err))) { \
-	dlclose(h); \
-	return (false); \
-    }
-    PSL_FUNCS(PSL_FIND)
-#undef PSL_FIND
-    psl_loaded = true;
-    return (true);
+    if (!psl_loaded)
+	psl_loaded = rc_lazylib_load(RC_PSL_SONAME, syms, sizeof(syms) / sizeof(syms[0]), err,
+				     sizeof(err));
+    return (psl_loaded);
 }
 
 bool

@@ -66,6 +66,21 @@ rc_lazylib_sym(void *h, const char *soname, const char *name, void *fn, size_t f
 }
 
 bool
+rc_lazylib_load(const char *soname, const RC_LAZYSYM *syms, size_t n, char *err, size_t errlen)
+{
+    void   *h;
+
+    if ((h = rc_lazylib_open(soname, err, errlen)) == NULL)
+	return (false);
+    for (size_t i = 0; i < n; i++)
+	if (!rc_lazylib_sym(h, soname, syms[i].name, syms[i].fn, syms[i].fnsize, err, errlen)) {
+	    dlclose(h);
+	    return (false);
+	}
+    return (true);
+}
+
+bool
 rc_lazylib_loaded(const char *soname)
 {
     char    path[256];

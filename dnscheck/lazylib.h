@@ -35,6 +35,24 @@ extern void *rc_lazylib_open(const char *soname, char *err, size_t errlen);
 extern bool rc_lazylib_sym(void *h, const char *soname, const char *name, void *fn,
 			   size_t fnsize, char *err, size_t errlen);
 
+/* One function to find: its name, and the function pointer to store it in. */
+typedef struct rc_lazysym {
+    const char *name;
+    void       *fn;			/* a function pointer's address */
+    size_t      fnsize;			/* that pointer's size */
+} RC_LAZYSYM;
+
+/* RC_LAZYSYM_OF - the row of function `name', stored into `ptr' */
+#define RC_LAZYSYM_OF(ptr, name)	{ #name, &(ptr), sizeof(ptr) }
+
+/*
+ * rc_lazylib_load - open soname and find every function of syms[0..n-1]:
+ * all or nothing. False with the reason in err, the library closed again
+ * and the pointers not to be used.
+ */
+extern bool rc_lazylib_load(const char *soname, const RC_LAZYSYM *syms, size_t n, char *err,
+			    size_t errlen);
+
 /*
  * rc_lazylib_bind_now - with true, libraries opened from now on are bound
  * at once (RTLD_NOW) rather than function by function on first call: for a

@@ -24,7 +24,6 @@
 
 #include <arpa/inet.h>
 #include <ctype.h>
-#include <dlfcn.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -67,21 +66,13 @@ static bool udns_loaded;
 bool
 rc_resolver_load(const char *soname, char *err, size_t errlen)
 {
-    void   *h;
+#define UDNS_SYM(m, name) RC_LAZYSYM_OF(udns.m, name),
+    static const RC_LAZYSYM syms[] = {UDNS_FUNCS(UDNS_SYM)};
+#undef UDNS_SYM
 
-    if (udns_loaded)
-	return (true);
-    if ((h = rc_lazylib_open(soname, err, errlen)) == NULL)
-	return (false);
-#define UDNS_FIND(m, name) \
-    if (!rc_lazylib_sym(h, soname, #name, &udns.m, sizeof(udns.m), err, errlen)) { \
-	dlclose(h); \
-	return (false); \
-    }
-    UDNS_FUNCS(UDNS_FIND)
-#undef UDNS_FIND
-    udns_loaded = true;
-    return (true);
+    if (!udns_loaded)
+	udns_loaded = rc_lazylib_load(soname, syms, sizeof(syms) / sizeof(syms[0]), err, errlen);
+    return (udns_loaded);
 }
 
 /* udns_now - ticks since the session opened, never 0 (0 means time()) */

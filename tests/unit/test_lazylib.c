@@ -60,3 +60,18 @@ Test(lazylib, soname_when_not_in_the_multiarch_directory)
     cr_expect(dlerror() == NULL);
     cr_expect(rc_lazylib_loaded("libspf2.so.2"));
 }
+
+Test(lazylib, load_is_all_or_nothing)
+{
+    char    err[256] = "";
+    int     (*known) (void) = NULL, (*missing) (void) = NULL;
+    const RC_LAZYSYM syms[] = {
+	RC_LAZYSYM_OF(known, dns_init), RC_LAZYSYM_OF(missing, rc_no_such_function)
+    };
+
+    cr_expect(not(rc_lazylib_load("libudns.so.0", syms, 2, err, sizeof(err))));
+    cr_expect(strcmp(err, "cannot load libudns.so.0: no rc_no_such_function") == 0, "err: %s",
+	      err);
+    cr_expect(rc_lazylib_load("libudns.so.0", syms, 1, err, sizeof(err)), "%s", err);
+    cr_expect(known != NULL);
+}
