@@ -128,17 +128,16 @@ rc_front_config_free(RC_FRONT_CFG *fc)
     memset(fc, 0, sizeof(*fc));
 }
 
-int
+void
 rc_front_preload(void)
 {
     char    err[256];
-    int     n;
 
     rc_lazylib_bind_now(true);
-    n = rc_resolver_load(RC_UDNS_SONAME, err, sizeof(err)) + rc_config_preload(err, sizeof(err))
-	+ rc_generic_preload();
+    (void) rc_resolver_load(RC_UDNS_SONAME, err, sizeof(err));
+    (void) rc_config_preload(err, sizeof(err));
+    (void) rc_generic_preload();
     rc_lazylib_bind_now(false);
-    return (n);
 }
 
 /* slot - where the next text of o goes, after the `used' bytes of those before */

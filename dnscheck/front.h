@@ -78,9 +78,9 @@ extern void rc_front_config_free(RC_FRONT_CFG *);
  * (libudns, libinih, libpsl; dnscheck/lazylib.h), so that processes forked
  * from this one inherit them. One that does not load is left to its first
  * use, which reports it (libudns, libinih; a missing libpsl only makes the
- * last two labels the registrable domain). Returns how many loaded.
+ * last two labels the registrable domain).
  */
-extern int rc_front_preload(void);
+extern void rc_front_preload(void);
 
 /* The largest each text of a verdict may be, with its NUL. */
 #define RC_OUT_SPF_MAX		(RC_RECEIVED_SPF_MAX + 32)

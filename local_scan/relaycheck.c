@@ -120,7 +120,7 @@ preloaded(void)
     for (s = list; *s; s += strcspn(s, " :")) {
 	s += strspn(s, " :");
 	if (strncmp(s, info.dli_fname, n) == 0 && (s[n] == 0 || s[n] == ' ' || s[n] == ':')) {
-	    (void) rc_front_preload();
+	    rc_front_preload();
 	    return;
 	}
     }
