@@ -4,8 +4,9 @@ same daemon without it (local_scan_path unset), against the same daemon with a m
 does nothing (the floor: what Debian's per-connection dlopen() costs any local_scan module),
 against the peer (no module; Exim makes the same checks itself with its ACL conditions:
 host_lookup, verify = reverse_host_lookup, verify = helo, the same three dnslists with their
-TXT, spf; scenario.EXIM_ACL_DATA), and with the module preloaded into the daemon (LD_PRELOAD,
-the recipe of README "Performance": connection processes inherit it instead of loading it).
+TXT, spf; scenario.EXIM_ACL_DATA), and with the module loaded by the daemon (the recipe of
+README "Performance": smtp_accept_max_per_host = ${dlfunc{...}{relaycheck_acl}{preload}},
+scenario.preload_option(); connection processes inherit it instead of loading it).
 
 Each message is one SMTP connection (the case the module is dearest in: every connection is a
 new Exim process that loads the module and its configuration), scenario "full" for its client
@@ -110,16 +111,22 @@ class Daemon:
             os.chmod(p, 0o750)
         self.port = port
         self.conf = os.path.join(self.dir, "exim.conf")
+        daemon = {"port": port}
+        if preload and preload != "ld":
+            # the recipe (README "Performance"): the daemon expands this main option itself
+            # for every connection, before it forks, so it loads the module through
+            # ${dlfunc} once and keeps it, with the libraries it opens (yield "": no limit);
+            # connection processes inherit them, and Exim's dlopen() finds the module loaded
+            daemon["extra"] = scenario.preload_option(module_path)
         with open(self.conf, "w") as f:
             f.write(scenario.exim_conf(self.dir, module_path, acl_checks=acl_checks,
-                                       daemon={"port": port}))
+                                       daemon=daemon))
         os.chmod(self.conf, 0o644)
         self.env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C"}
         if ini_path:
             self.env["RELAYCHECK_CONFIG"] = ini_path
-        if preload:
-            # the recipe: the daemon maps the module (and binds it) once at start; its
-            # connection processes inherit it, and Exim's dlopen() finds it loaded
+        if preload == "ld":
+            # the older recipe: the daemon maps the module (and binds it) once at start
             self.env["LD_PRELOAD"] = module_path
         self.proc = None
 
@@ -298,7 +305,8 @@ def one_run(base, tag, port, module_path, ini_path, k, messages, nsd_pgid, expec
     """-> (msgs/s, median latency ms, Exim CPU ms, NSD CPU ms, Exim page faults), the
     last three per message.  expect_log: module_path is relaycheck, which must have logged
     every message.  acl_checks: the peer (Exim's ACL conditions), whose headers every
-    message must carry.  preload: the module preloaded into the daemon."""
+    message must carry.  preload: the module loaded by the daemon (True: the recipe,
+    smtp_accept_max_per_host; "ld": LD_PRELOAD)."""
     d = Daemon(base, tag, port, module_path, ini_path, acl_checks, preload).start()
     try:
         asyncio.run(_load(port, k, 2 * k))                      # warm-up

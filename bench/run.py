@@ -306,7 +306,8 @@ def markdown_section(meta, values, checks, notes, out_dir, argv_text):
               "of runs; \"empty\" = the same daemon with a local_scan module that does nothing, "
               "which Debian's Exim still loads in every connection process; \"ACL\" = no "
               "module, Exim's own ACL conditions making the same checks; \"preload\" = the "
-              "module preloaded into the daemon (README, Performance); CPU = user + system "
+              "module loaded by the daemon through smtp_accept_max_per_host (README, "
+              "Performance); CPU = user + system "
               "time of Exim's receiving processes per message, NSD = the DNS server's CPU per "
               "message)", "",
               "| K | msgs/s with / without / empty / ACL / preload | with / without | "

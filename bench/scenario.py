@@ -130,6 +130,12 @@ EXIM_ACL_DATA = """\
 """
 
 
+def preload_option(module_path):
+    """The main option of README's recipe: the daemon loads the module once (${dlfunc})."""
+    return ("smtp_accept_max_per_host = "
+            f"${{dlfunc{{{module_path}}}{{relaycheck_acl}}{{preload}}}}\n")
+
+
 def exim_conf(workdir, module_path=None, acl_checks=False, daemon=None, acl_rcpt=None):
     """Text of an Exim configuration.
 

@@ -785,6 +785,14 @@ acl_verb(const char *name)
  * the verdict's score. OK with the yield; FAIL (the expansion fails, the
  * ACL defers) on a configuration error or after an internal error; ERROR
  * (Exim's panic log too) on bad arguments.
+ *
+ * {preload}, in the main option smtp_accept_max_per_host (which the
+ * daemon expands itself for each connection, before it forks): the daemon
+ * loads this file through ${dlfunc} and keeps it, opens the libraries the
+ * engine would open on first use (rc_front_preload()) and yields "" (no
+ * limit). Its connection processes inherit all of it, and the dlopen() of
+ * local_scan_path finds the file already loaded: README "Performance".
+ * Nothing else happens in the daemon: no configuration file is read.
  */
 RC_EXPORT int
 relaycheck_acl(uschar **yield, int argc, uschar *argv[])
@@ -792,6 +800,15 @@ relaycheck_acl(uschar **yield, int argc, uschar *argv[])
     const char *what = argc >= 1 && argv[0] != NULL && argv[0][0] ? (const char *) argv[0]
 	: "verdict";
     bool    combined = strcmp(what, "combined") == 0;
+    static bool preloaded_here;
+
+    if (argc == 1 && strcmp(what, "preload") == 0) {
+	if (!preloaded_here)
+	    rc_front_preload();
+	preloaded_here = true;
+	*yield = US "";
+	return (OK);
+    }
     const char *spam = combined && argc == 2 && argv[1] != NULL ? (const char *) argv[1] : NULL;
     const char *action = !combined && argc >= 2 && argv[1] != NULL
 	? acl_verb((const char *) argv[1]) : NULL;
@@ -800,7 +817,7 @@ relaycheck_acl(uschar **yield, int argc, uschar *argv[])
 	|| (!combined && strcmp(what, "verdict") != 0 && strcmp(what, "reply") != 0
 	    && strcmp(what, "header") != 0)) {
 	*yield = US "relaycheck_acl: usage: {verdict|reply|header} and optionally "
-	    "{accept|defer|deny|discard|drop|reject}, or {combined}{$spam_score}";
+	    "{accept|defer|deny|discard|drop|reject}, or {combined}{$spam_score}, or {preload}";
 	return (ERROR);
     }
     if (rc_poisoned) {
