@@ -395,3 +395,29 @@ def test_debian_generator_split_config_with_rcpt_acl(ctx):
     # acl-rcpt.conf names the module local_scan_path names: one loaded copy
     assert "{" + INSTALLED_MODULE + "}{relaycheck_acl}" in read(ACL_RCPT)
     assert "local_scan_path = " + INSTALLED_MODULE in read(CONFD_SNIPPET)
+
+
+def test_daemon_preload_lines_are_the_tested_ones(ctx):
+    """The recipe of README "Performance", as the conf.d and template snippets carry it
+    (commented out) and README shows it, is the text test_core's daemon test runs
+    (test_core.DAEMON_PRELOAD, with the installed module's path); uncommented, the real
+    exim4 accepts it."""
+    from test_core import DAEMON_PRELOAD
+    want = DAEMON_PRELOAD.replace("@MODULE@", INSTALLED_MODULE)
+    readme = os.path.join(os.path.dirname(EXAMPLES), "README.md")
+    with open(readme) as f:
+        assert want in f.read(), f"README.md does not show:\n{want}"
+    for path in (CONFD_SNIPPET, TEMPLATE_SNIPPET):
+        with open(path) as f:
+            lines = f.read().splitlines()
+        start = [i for i, l in enumerate(lines) if l.startswith("# smtp_accept_max_per_host = ")]
+        assert len(start) == 1, f"{path}: the recipe's first line, once"
+        got = "".join(l[2:] + "\n" for l in lines[start[0]:start[0] + 2])
+        assert got == want, f"{path}:\n{got}\nwant:\n{want}"
+    conf = ctx.path("preload.conf")
+    with open(conf, "w") as f:
+        f.write(want)
+    r = subprocess.run([EXIM_BIN, "-C", conf, "-bP", "smtp_accept_max_per_host"],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "{relaycheck_acl}{preload}}}}" in r.stdout, r.stdout
