@@ -539,7 +539,7 @@ def run(out_dir, module_path, ks=(1, 8, 32), messages=1000, rounds=None, budget=
                      "connection process has no page-table entries for the file-backed pages "
                      "of Exim and its libraries, so every page the module's loading and work "
                      "touch for the first time is a fault; the ratio is bounded by the empty "
-                     "module's. Preloaded into the daemon (LD_PRELOAD), relaycheck costs "
+                     "module's. Loaded by the daemon (smtp_accept_max_per_host), relaycheck costs "
                      f"{c3:.2f} ms and {f3:.0f} faults a connection.")
             res.note("Daemon runs: clients are in 127.0.0.0/8, which libspf2 passes without DNS "
                      "(\"localhost is always allowed\"): the module's SPF check costs no lookups "
