@@ -10,14 +10,21 @@ Debian's exim4 loads the module for local_scan() from local_scan_path and for ${
 ACL's path: one loaded copy (and one result per message) when both name the same file, two
 copies that each check the message when they do not. The static build always has two: the
 module compiled into Exim, and build/relaycheck.so for the ACL.
+
+{preload} (README "Performance"): a real exim4 daemon loads the module once through
+smtp_accept_max_per_host, and its connection processes inherit it.
 """
 
 import os
 import re
 import shutil
+import socket
+import subprocess
 import sys
+import time
 
 import harness
+import test_core as core
 import test_static
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -340,3 +347,133 @@ def test_exports_exactly_four(ctx):
                    and l.split()[1] in "TDBVWR")
     assert names == ["local_scan", "local_scan_version_major", "local_scan_version_minor",
                      "relaycheck_acl"], names
+
+
+# README's recipe, in Exim's own configuration, as README writes it (continuation line
+# included): the daemon expands smtp_accept_max_per_host itself for every connection, before
+# it forks; ${dlfunc} loads the module there once and keeps it, and {preload} opens its
+# libraries; "" is no limit.
+DAEMON_PRELOAD = ("smtp_accept_max_per_host = ${if exists{@MODULE@}\\\n"
+                  "  {${dlfunc{@MODULE@}{relaycheck_acl}{preload}}}}\n")
+DAEMON_CLIENT = "127.0.0.66"            # no PTR in 0.0.127.in-addr.arpa below: +8
+
+
+def _receiver(daemon_pid, port, sport):
+    """The pid of the daemon's child that holds our connection (by its socket's inode)."""
+    want = ("%08X:%04X" % (int.from_bytes(socket.inet_aton("127.0.0.1"), "little"), port),
+            "%08X:%04X" % (int.from_bytes(socket.inet_aton(DAEMON_CLIENT), "little"), sport))
+    with open("/proc/net/tcp") as f:
+        inode = next(l.split()[9] for l in f.readlines()[1:] if tuple(l.split()[1:3]) == want)
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                if int(f.read().rsplit(")", 1)[1].split()[1]) != daemon_pid:
+                    continue
+            if any(os.readlink(f"/proc/{pid}/fd/{fd}") == f"socket:[{inode}]"
+                   for fd in os.listdir(f"/proc/{pid}/fd")):
+                return int(pid)
+        except (OSError, ValueError, IndexError):
+            continue
+    raise AssertionError(f"no child of the daemon {daemon_pid} holds our connection")
+
+
+def _daemon_session(ex, daemon_pid, port):
+    """One message over TCP from DAEMON_CLIENT: (replies, maps of the connection process read
+    at its greeting, the message's spool header text)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=30,
+                                  source_address=(DAEMON_CLIENT, 0)) as s:
+        f = s.makefile("rb")
+        def reply():
+            lines = [f.readline()]
+            while lines[-1][3:4] == b"-":
+                lines.append(f.readline())
+            return b"".join(lines).decode()
+        replies = [reply()]
+        with open(f"/proc/{_receiver(daemon_pid, port, s.getsockname()[1])}/maps") as m:
+            maps = m.read()
+        for cmd in (b"EHLO mail.example.net", b"MAIL FROM:<a@example.net>",
+                    b"RCPT TO:<u@example.org>", b"DATA"):
+            s.sendall(cmd + b"\r\n")
+            replies.append(reply())
+        s.sendall(b"Subject: t\r\n\r\nbody\r\n.\r\n")
+        replies.append(reply())
+        s.sendall(b"QUIT\r\n")
+        replies.append(reply())
+    msgid = re.search(r"id=(\S+)", replies[-2])
+    spool = ex.find_spool(msgid.group(1)) if msgid else None
+    with open(spool) as h:
+        return replies, maps, h.read()
+
+
+def _start_daemon(ex, port):
+    """exim4 -bdf with ex's configuration; returns once it has answered a connection."""
+    env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C",
+           "RELAYCHECK_CONFIG": ex.ini_path}
+    env.update(harness._tool_env())
+    err = open(os.path.join(ex.dir, "daemon.stderr"), "w")
+    proc = subprocess.Popen([ex.exim_bin, "-C", ex.conf_path, "-bdf", "-oX", str(port)],
+                            stdin=subprocess.DEVNULL, stdout=err, stderr=err, env=env,
+                            cwd=ex.dir, start_new_session=True)
+    err.close()
+    deadline = time.monotonic() + 60
+    while True:
+        assert proc.poll() is None, open(os.path.join(ex.dir, "daemon.stderr")).read()
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+                if s.recv(512).startswith(b"220"):
+                    s.sendall(b"QUIT\r\n")
+                    s.recv(512)
+                    return proc
+        except OSError:
+            pass
+        assert time.monotonic() < deadline, "the exim4 daemon never answered"
+        time.sleep(0.1)                 # until it listens: the event waited for is a greeting
+
+
+def test_preloaded_module_loaded_once_by_the_daemon(ctx):
+    """README's recipe through Exim's configuration (DAEMON_PRELOAD): after its first
+    connection the daemon itself has the module and the three libraries it otherwise opens
+    on first use mapped, a later connection process has them at its greeting, before any
+    message, and the message is judged as with the module loaded per connection. Without
+    the option a connection process maps none of them at its greeting. The option yields
+    no limit and nothing in the panic log."""
+    ctx.require_module()
+    ns = ctx.nsd(dict(core.ZONES, **{"0.0.127.in-addr.arpa": ""}))
+    module = None
+    for preload in (True, False):
+        port = harness.free_port(v6=False)
+        ex = ctx.exim(core.ini(ns, main="skip_hosts ="), subdir=f"daemon-{preload}",
+                      extra_main_conf=f"local_interfaces = 127.0.0.1\nqueue_only = true\n"
+                      f"pid_file_path = {ctx.path(f'exim-{preload}.pid')}\n"
+                      + (DAEMON_PRELOAD if preload else ""))
+        module = os.path.basename(ex.module_path)
+        proc = _start_daemon(ex, port)
+        try:
+            with open(f"/proc/{proc.pid}/maps") as m:
+                daemon_maps = m.read()
+            replies, maps, header = _daemon_session(ex, proc.pid, port)
+        finally:
+            harness._kill_group(proc)
+        assert [r[:3] for r in replies] == ["220", "250", "250", "250", "354", "250", "221"], \
+            replies
+        assert "X-Relaycheck-Score: 8" in header, header
+        assert f"+8 Relay Host: No DNS PTR record ({DAEMON_CLIENT})" in header, header
+        logged = [l for l in ex.log() if f"relaycheck: ip={DAEMON_CLIENT} score=8" in l]
+        assert len(logged) == 1, ex.log()
+        assert not ex.log("panic"), ex.log("panic")
+        for name in (module, "/libudns.so.", "/libinih.so.", "/libpsl.so."):
+            if preload:
+                assert name in daemon_maps, f"{name} not mapped in the daemon"
+                assert name in maps, f"{name} not mapped at the greeting"
+            else:
+                assert name not in daemon_maps, f"{name} mapped in the daemon without the option"
+                assert name not in maps, f"{name} mapped at the greeting without the option"
+
+
+def test_preload_argument_usage(ctx):
+    """{preload} takes no other argument: with one, ${dlfunc} reports the usage (ERROR)."""
+    ns, ex = core.setup(ctx, acl_rcpt="  warn    set acl_m0 = ${dlfunc{@MODULE@}{relaycheck_acl}"
+                   "{preload}{x}}\n  accept  domains = +local_domains\n")
+    r = ex.session(core.GOOD, helo="mail.good.example")
+    assert r.replies[3][0] >= 400, r.transcript()
+    assert "or {preload}" in "\n".join(r.mainlog + r.paniclog), r.transcript()

@@ -399,10 +399,10 @@ def test_debian_generator_split_config_with_rcpt_acl(ctx):
 
 def test_daemon_preload_lines_are_the_tested_ones(ctx):
     """The recipe of README "Performance", as the conf.d and template snippets carry it
-    (commented out) and README shows it, is the text test_core's daemon test runs
-    (test_core.DAEMON_PRELOAD, with the installed module's path); uncommented, the real
+    (commented out) and README shows it, is the text test_acl's daemon test runs
+    (test_acl.DAEMON_PRELOAD, with the installed module's path); uncommented, the real
     exim4 accepts it."""
-    from test_core import DAEMON_PRELOAD
+    from test_acl import DAEMON_PRELOAD
     want = DAEMON_PRELOAD.replace("@MODULE@", INSTALLED_MODULE)
     readme = os.path.join(os.path.dirname(EXAMPLES), "README.md")
     with open(readme) as f:
