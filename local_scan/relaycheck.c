@@ -800,6 +800,9 @@ relaycheck_acl(uschar **yield, int argc, uschar *argv[])
     const char *what = argc >= 1 && argv[0] != NULL && argv[0][0] ? (const char *) argv[0]
 	: "verdict";
     bool    combined = strcmp(what, "combined") == 0;
+    const char *spam = combined && argc == 2 && argv[1] != NULL ? (const char *) argv[1] : NULL;
+    const char *action = !combined && argc >= 2 && argv[1] != NULL
+	? acl_verb((const char *) argv[1]) : NULL;
     static bool preloaded_here;
 
     if (argc == 1 && strcmp(what, "preload") == 0) {
@@ -809,9 +812,6 @@ relaycheck_acl(uschar **yield, int argc, uschar *argv[])
 	*yield = US "";
 	return (OK);
     }
-    const char *spam = combined && argc == 2 && argv[1] != NULL ? (const char *) argv[1] : NULL;
-    const char *action = !combined && argc >= 2 && argv[1] != NULL
-	? acl_verb((const char *) argv[1]) : NULL;
 
     if (argc > 2 || (combined && spam == NULL) || (!combined && argc == 2 && action == NULL)
 	|| (!combined && strcmp(what, "verdict") != 0 && strcmp(what, "reply") != 0
