@@ -131,8 +131,12 @@ rc_front_config_free(RC_FRONT_CFG *fc)
 void
 rc_front_preload(void)
 {
+    static bool done;
     char    err[256];
 
+    if (done)
+	return;				/* a missing libpsl is not tried again */
+    done = true;
     rc_lazylib_bind_now(true);
     (void) rc_resolver_load(RC_UDNS_SONAME, err, sizeof(err));
     (void) rc_config_preload(err, sizeof(err));

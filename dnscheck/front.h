@@ -76,9 +76,10 @@ extern void rc_front_config_free(RC_FRONT_CFG *);
 /*
  * rc_front_preload - open now the libraries the engine opens on first use
  * (libudns, libinih, libpsl; dnscheck/lazylib.h), so that processes forked
- * from this one inherit them. One that does not load is left to its first
- * use, which reports it (libudns, libinih; a missing libpsl only makes the
- * last two labels the registrable domain).
+ * from this one inherit them; once per process, later calls do nothing.
+ * One that does not load is left to its first use, which reports it
+ * (libudns, libinih; a missing libpsl only makes the last two labels the
+ * registrable domain).
  */
 extern void rc_front_preload(void);
 

@@ -74,6 +74,8 @@ rc_lazylib_load(const char *soname, const RC_LAZYSYM *syms, size_t n, char *err,
 	return (false);
     for (size_t i = 0; i < n; i++)
 	if (!rc_lazylib_sym(h, soname, syms[i].name, syms[i].fn, syms[i].fnsize, err, errlen)) {
+	    for (size_t j = 0; j < i; j++)	/* none left pointing into h */
+		memset(syms[j].fn, 0, syms[j].fnsize);
 	    dlclose(h);
 	    return (false);
 	}

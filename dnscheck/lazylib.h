@@ -48,7 +48,7 @@ typedef struct rc_lazysym {
 /*
  * rc_lazylib_load - open soname and find every function of syms[0..n-1]:
  * all or nothing. False with the reason in err, the library closed again
- * and the pointers not to be used.
+ * and every pointer of syms NULL.
  */
 extern bool rc_lazylib_load(const char *soname, const RC_LAZYSYM *syms, size_t n, char *err,
 			    size_t errlen);

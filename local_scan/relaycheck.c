@@ -48,7 +48,7 @@
  * Exim's names, weak. In exim4 they bind to Exim's own, as before. In any
  * other program the file gets loaded into they are NULL, where they would
  * otherwise stop that program with "symbol lookup error" at start: README's
- * recipe puts the module in LD_PRELOAD for the exim4 unit, and so for the
+ * LD_PRELOAD route puts the module there for the exim4 unit, and so for the
  * init script's /bin/sh and start-stop-daemon too, and with
  * keep_environment for the programs Exim's transports run. None of them
  * calls local_scan(), and preloaded() does nothing there.
@@ -97,13 +97,14 @@ static char rc_yield[16384];
 
 #ifndef LOCAL_SCAN_HAS_OPTIONS
 /*
- * preloaded - README's recipe (Performance): with this file in LD_PRELOAD,
- * the exim4 daemon maps it once, at start, and its connection processes
- * inherit it instead of loading it each. Then the libraries the engine
- * opens on first use are opened here too, in the daemon, for the same
- * reason. Loaded any other way (local_scan_path, ${dlfunc}), it does
- * nothing: the LD_PRELOAD list does not name this file; nor in a program
- * that is not exim4 (the shell of the init script, a transport's command).
+ * preloaded - README's LD_PRELOAD route (Performance; relaycheck_acl's
+ * {preload} is the other): with this file in LD_PRELOAD, the exim4 daemon
+ * maps it once, at start, and its connection processes inherit it instead
+ * of loading it each. Then the libraries the engine opens on first use are
+ * opened here too, in the daemon, for the same reason. Loaded any other way
+ * (local_scan_path, ${dlfunc}), it does nothing: the LD_PRELOAD list does
+ * not name this file; nor in a program that is not exim4 (the shell of the
+ * init script, a transport's command).
  */
 __attribute__((constructor))
 static void
@@ -803,12 +804,9 @@ relaycheck_acl(uschar **yield, int argc, uschar *argv[])
     const char *spam = combined && argc == 2 && argv[1] != NULL ? (const char *) argv[1] : NULL;
     const char *action = !combined && argc >= 2 && argv[1] != NULL
 	? acl_verb((const char *) argv[1]) : NULL;
-    static bool preloaded_here;
 
     if (argc == 1 && strcmp(what, "preload") == 0) {
-	if (!preloaded_here)
-	    rc_front_preload();
-	preloaded_here = true;
+	rc_front_preload();
 	*yield = US "";
 	return (OK);
     }

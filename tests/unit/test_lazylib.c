@@ -72,6 +72,7 @@ Test(lazylib, load_is_all_or_nothing)
     cr_expect(not(rc_lazylib_load("libudns.so.0", syms, 2, err, sizeof(err))));
     cr_expect(strcmp(err, "cannot load libudns.so.0: no rc_no_such_function") == 0, "err: %s",
 	      err);
+    cr_expect(known == NULL, "a pointer into the closed library was left set");
     cr_expect(rc_lazylib_load("libudns.so.0", syms, 1, err, sizeof(err)), "%s", err);
     cr_expect(known != NULL);
 }
