@@ -10,6 +10,7 @@ Standard library only (run with /usr/bin/python3, as root).
 Everything here is independent of the module's internals.  See README.md.
 """
 
+import glob
 import ipaddress
 import os
 import pwd
@@ -136,6 +137,68 @@ def _kill_group(proc, grace=3.0):
         if time.monotonic() > deadline:
             raise HarnessError(f"process group {proc.pid} did not go away")
         time.sleep(0.02)
+
+
+# --------------------------------------------------------------------------------------------
+# a listening exim4 daemon (the soak test, the daemon recipe's tests)
+
+def start_daemon(exim_bin, conf_path, port, env, workdir, extra_args=(), timeout=60.0):
+    """exim4 -C conf_path -bdf -oX port, started in workdir (its stderr in
+    workdir/daemon.stderr, its own process group: stop it with _kill_group). Returns the
+    process once the daemon has greeted a connection to 127.0.0.1:port (a probe that quits at
+    once); HarnessError with its stderr and panic log if it exits or never greets."""
+    errpath = os.path.join(workdir, "daemon.stderr")
+    with open(errpath, "w") as err:
+        proc = subprocess.Popen([exim_bin, "-C", conf_path, "-bdf", "-oX", str(port)]
+                                + list(extra_args), stdin=subprocess.DEVNULL, stdout=err,
+                                stderr=err, env=env, cwd=workdir, start_new_session=True)
+    deadline = time.monotonic() + timeout
+    while True:
+        if proc.poll() is not None:
+            panic = ""
+            for path in glob.glob(os.path.join(workdir, "**", "paniclog"), recursive=True):
+                with open(path, errors="replace") as f:
+                    panic += f.read()[-2000:]
+            with open(errpath, errors="replace") as f:
+                raise HarnessError(f"exim4 -bdf exited with {proc.returncode}: "
+                                   + f.read()[-2000:] + panic)
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+                if s.recv(512).startswith(b"220"):
+                    s.sendall(b"QUIT\r\n")
+                    s.recv(512)
+                    return proc
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            _kill_group(proc)
+            raise HarnessError(f"exim4 daemon did not answer on port {port}")
+        time.sleep(0.1)                 # until it listens: the event waited for is a greeting
+
+
+def connection_pid(daemon_pid, port, client_ip, client_port):
+    """The pid of the daemon's child that serves the TCP connection client_ip:client_port ->
+    127.0.0.1:port (the child holding that socket's inode, from /proc/net/tcp)."""
+    def hexaddr(ip, p):
+        return "%08X:%04X" % (struct.unpack("<I", socket.inet_aton(ip))[0], p)
+    want = (hexaddr("127.0.0.1", port), hexaddr(client_ip, client_port))
+    with open("/proc/net/tcp") as f:
+        inode = next((l.split()[9] for l in f.readlines()[1:] if tuple(l.split()[1:3]) == want),
+                     None)
+    if inode is None:
+        raise HarnessError("server socket not found in /proc/net/tcp")
+    target = f"socket:[{inode}]"
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                if int(f.read().rsplit(")", 1)[1].split()[1]) != daemon_pid:
+                    continue
+            if any(os.readlink(f"/proc/{pid}/fd/{fd}") == target
+                   for fd in os.listdir(f"/proc/{pid}/fd")):
+                return int(pid)
+        except (OSError, ValueError, IndexError):
+            continue
+    raise HarnessError(f"no child of {daemon_pid} holds {target}")
 
 
 # --------------------------------------------------------------------------------------------

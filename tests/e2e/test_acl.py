@@ -21,7 +21,6 @@ import shutil
 import socket
 import subprocess
 import sys
-import time
 
 import harness
 import test_core as core
@@ -340,7 +339,6 @@ def test_bad_arguments_fail_the_expansion(ctx):
 
 
 def test_exports_exactly_four(ctx):
-    import subprocess
     out = subprocess.run(["nm", "-D", "--defined-only", ctx.require_module()],
                          capture_output=True, text=True, check=True).stdout
     names = sorted(l.split()[2] for l in out.splitlines() if len(l.split()) == 3
@@ -358,25 +356,6 @@ DAEMON_PRELOAD = ("smtp_accept_max_per_host = ${if exists{@MODULE@}\\\n"
 DAEMON_CLIENT = "127.0.0.66"            # no PTR in 0.0.127.in-addr.arpa below: +8
 
 
-def _receiver(daemon_pid, port, sport):
-    """The pid of the daemon's child that holds our connection (by its socket's inode)."""
-    want = ("%08X:%04X" % (int.from_bytes(socket.inet_aton("127.0.0.1"), "little"), port),
-            "%08X:%04X" % (int.from_bytes(socket.inet_aton(DAEMON_CLIENT), "little"), sport))
-    with open("/proc/net/tcp") as f:
-        inode = next(l.split()[9] for l in f.readlines()[1:] if tuple(l.split()[1:3]) == want)
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            with open(f"/proc/{pid}/stat") as f:
-                if int(f.read().rsplit(")", 1)[1].split()[1]) != daemon_pid:
-                    continue
-            if any(os.readlink(f"/proc/{pid}/fd/{fd}") == f"socket:[{inode}]"
-                   for fd in os.listdir(f"/proc/{pid}/fd")):
-                return int(pid)
-        except (OSError, ValueError, IndexError):
-            continue
-    raise AssertionError(f"no child of the daemon {daemon_pid} holds our connection")
-
-
 def _daemon_session(ex, daemon_pid, port):
     """One message over TCP from DAEMON_CLIENT: (replies, maps of the connection process read
     at its greeting, the message's spool header text)."""
@@ -389,7 +368,8 @@ def _daemon_session(ex, daemon_pid, port):
                 lines.append(f.readline())
             return b"".join(lines).decode()
         replies = [reply()]
-        with open(f"/proc/{_receiver(daemon_pid, port, s.getsockname()[1])}/maps") as m:
+        pid = harness.connection_pid(daemon_pid, port, DAEMON_CLIENT, s.getsockname()[1])
+        with open(f"/proc/{pid}/maps") as m:
             maps = m.read()
         for cmd in (b"EHLO mail.example.net", b"MAIL FROM:<a@example.net>",
                     b"RCPT TO:<u@example.org>", b"DATA"):
@@ -406,28 +386,11 @@ def _daemon_session(ex, daemon_pid, port):
 
 
 def _start_daemon(ex, port):
-    """exim4 -bdf with ex's configuration; returns once it has answered a connection."""
+    """exim4 -bdf with ex's configuration, once it has answered a connection."""
     env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C",
            "RELAYCHECK_CONFIG": ex.ini_path}
     env.update(harness._tool_env())
-    err = open(os.path.join(ex.dir, "daemon.stderr"), "w")
-    proc = subprocess.Popen([ex.exim_bin, "-C", ex.conf_path, "-bdf", "-oX", str(port)],
-                            stdin=subprocess.DEVNULL, stdout=err, stderr=err, env=env,
-                            cwd=ex.dir, start_new_session=True)
-    err.close()
-    deadline = time.monotonic() + 60
-    while True:
-        assert proc.poll() is None, open(os.path.join(ex.dir, "daemon.stderr")).read()
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
-                if s.recv(512).startswith(b"220"):
-                    s.sendall(b"QUIT\r\n")
-                    s.recv(512)
-                    return proc
-        except OSError:
-            pass
-        assert time.monotonic() < deadline, "the exim4 daemon never answered"
-        time.sleep(0.1)                 # until it listens: the event waited for is a greeting
+    return harness.start_daemon(ex.exim_bin, ex.conf_path, port, env, ex.dir)
 
 
 def test_preloaded_module_loaded_once_by_the_daemon(ctx):

@@ -465,37 +465,6 @@ def client_thread(run, t, hosts, quota):
             failures = 0
 
 
-def find_receiver(daemon_pid, port, conn):
-    """The pid of the daemon's child serving our connection (via /proc/net/tcp's inode)."""
-    def hexaddr(ip, p):
-        return "%08X:%04X" % (struct.unpack("<I", socket.inet_aton(ip))[0], p)
-    want_local, want_remote = hexaddr("127.0.0.1", port), hexaddr(MEM_ADDR, conn.sport)
-    inode = None
-    with open("/proc/net/tcp") as f:
-        for line in f.readlines()[1:]:
-            fs = line.split()
-            if fs[1] == want_local and fs[2] == want_remote:
-                inode = fs[9]
-                break
-    if inode is None:
-        raise RuntimeError("server socket not found in /proc/net/tcp")
-    target = f"socket:[{inode}]"
-    for pid in os.listdir("/proc"):
-        if not pid.isdigit():
-            continue
-        try:
-            with open(f"/proc/{pid}/stat") as f:
-                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
-            if ppid != daemon_pid:
-                continue
-            for fd in os.listdir(f"/proc/{pid}/fd"):
-                if os.readlink(f"/proc/{pid}/fd/{fd}") == target:
-                    return int(pid)
-        except (OSError, ValueError, IndexError):
-            continue
-    raise RuntimeError(f"no child of {daemon_pid} holds {target}")
-
-
 def read_rss(pid):
     vals = {}
     with open(f"/proc/{pid}/status") as f:
@@ -511,8 +480,9 @@ def memory_thread(run, host, nmsgs, daemon_pid):
 
     def on_connect(conn):
         try:
-            state["pid"] = run.mem_pid = find_receiver(daemon_pid, run.port, conn)
-        except (RuntimeError, OSError) as e:
+            state["pid"] = run.mem_pid = harness.connection_pid(daemon_pid, run.port, MEM_ADDR,
+                                                                  conn.sport)
+        except (harness.HarnessError, OSError) as e:
             run.mem_error = str(e)
 
     def on_message(done):
@@ -634,31 +604,9 @@ def start_responder(d, zones, rules):
 
 
 def start_exim(d, conf, ini, port):
-    pidfile = os.path.join(d, "exim.pid")
     env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C", "RELAYCHECK_CONFIG": ini}
-    err = open(os.path.join(d, "exim.stderr"), "w")
-    proc = subprocess.Popen([EXIM_BIN, "-C", conf, "-bdf", "-oX", str(port), "-oP", pidfile],
-                            stdin=subprocess.DEVNULL, stdout=err, stderr=err, env=env, cwd=d,
-                            start_new_session=True)
-    err.close()
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise harness.HarnessError(f"exim4 -bdf exited with {proc.returncode}: " +
-                                       open(os.path.join(d, "exim.stderr")).read()[-2000:] +
-                                       read_text(os.path.join(d, "log", "paniclog"))[-2000:])
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1) as s:
-                banner = s.recv(512)
-                s.sendall(b"QUIT\r\n")
-                s.recv(512)
-            if banner.startswith(b"220"):
-                return proc
-        except OSError:
-            pass
-        time.sleep(0.1)
-    harness._kill_group(proc)
-    raise harness.HarnessError("exim4 daemon did not answer on port %d" % port)
+    return harness.start_daemon(EXIM_BIN, conf, port, env, d, timeout=15,
+                                extra_args=["-oP", os.path.join(d, "exim.pid")])
 
 
 def read_text(path):
