@@ -366,7 +366,7 @@ soak-ci: soak-module
 # instructions per message (callgrind), 4 the No Server Check list at 1k..1M entries
 # (bench/allowlist_bench.c), 5 a real exim4 daemon with K = 1, 8, 32 clients, with and
 # without the module, with an empty module, with Exim's ACL conditions making the same checks
-# and with the module preloaded, in interleaved rounds, 6 instructions and page faults of one
+# and with the module loaded by the daemon, in interleaved rounds, 6 instructions and page faults of one
 # connection process (bench/load_driver.c). See BENCHMARKS.md.
 #   make bench        full sizes (20 to 35 minutes: the daemon benchmark adds rounds at K = 8,
 #                     9 to 25, until its spreads are within 5%): build/bench/summary.txt

@@ -15,9 +15,9 @@ of the daemon benchmark, and any --load-variants):
         minor page faults of the same three steps (getrusage in the child; median over
         `conns` connections)
   pre_load_instr_M, pre_load_faults_M, pre_first_instr_M, pre_first_faults_M
-        the same when the parent has loaded the module before forking (-p: the preload
-        recipe of README, "Performance", its constructor's opening of libudns, libinih and
-        libpsl included)
+        the same when the parent has loaded the module before forking (-p: the recipe of
+        README, "Performance": relaycheck_acl's {preload} opens libudns, libinih and libpsl
+        there too)
   conn_instr_M, conn_faults_M   load + first message: what a one-message connection pays
 
 Names M: relaycheck, empty, and the variant names.

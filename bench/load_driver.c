@@ -21,11 +21,10 @@
  *
  *	-p loads MODULE in the parent first (dlopen, RTLD_NOW), before the
  *	forks: the children inherit it, as connection processes would from a
- *	daemon that has the module preloaded (README, "Performance"). The
- *	parent names MODULE in LD_PRELOAD first (setenv), so that the
- *	module's constructor does what it does in such a daemon: open the
- *	libraries it otherwise opens on first use. (A real LD_PRELOAD would
- *	reach valgrind's launcher too.)
+ *	daemon that loads the module itself (README, "Performance"): the
+ *	parent then calls relaycheck_acl with {preload}, as that daemon's
+ *	smtp_accept_max_per_host does, which opens the libraries the module
+ *	otherwise opens on first use.
  *
  *	Per connection the child reports, as key=value lines on stdout, the
  *	minor page faults (getrusage) of the load, of the first message and
@@ -40,6 +39,7 @@
  */
 #include <dlfcn.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -184,6 +184,29 @@ usage(void)
     exit(2);
 }
 
+/*
+ * preload_module - -p: what the daemon of README's recipe does before it
+ * forks: load the module, and call relaycheck_acl with {preload}, which
+ * opens the libraries the module otherwise opens on first use (a module
+ * without that function, the empty one, is only loaded).
+ */
+static bool
+preload_module(const char *path)
+{
+    void   *h;
+    int     (*acl) (uschar **, int, uschar **);
+    uschar *yield = NULL, *args[] = {(uschar *) "preload", NULL};
+
+    if (load(path) == NULL || (h = dlopen(path, RTLD_NOW | RTLD_NOLOAD)) == NULL)
+	return (false);
+    *(void **) &acl = dlsym(h, "relaycheck_acl");
+    if (acl != NULL && acl(&yield, 1, args) != OK) {
+	fprintf(stderr, "load_driver: %s: relaycheck_acl {preload} failed\n", path);
+	return (false);
+    }
+    return (true);
+}
+
 /* main - fork a child per connection, report, exit 1 on any failure */
 
 int
@@ -211,7 +234,7 @@ main(int argc, char **argv)
 	recipients_count = 1;
     }
     drv_spool = argv[optind + 4];
-    if (preload && (setenv("LD_PRELOAD", argv[optind], 1) != 0 || load(argv[optind]) == NULL))
+    if (preload && !preload_module(argv[optind]))
 	return (1);
     for (int i = 0; i < conns; i++) {
 	pid_t   pid;
